@@ -1,0 +1,122 @@
+import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishFailedError } from './errors';
+import type { PipelineEvent } from './events';
+import { MESSAGE_ATTRIBUTES } from './settings';
+
+/** An event ready for the topic: its serialized body plus what subscriptions filter and trace on. */
+export interface OutgoingEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly eventVersion: string;
+  readonly correlationId: string;
+  readonly orderId?: string;
+  /** The event exactly as consumers will parse it. */
+  readonly body: string;
+  /** X-Ray trace header of the request that caused the event, carried across hops that drop it. */
+  readonly traceHeader?: string;
+}
+
+export interface PublishOutcome {
+  /** Event ids SNS accepted. */
+  readonly published: readonly string[];
+  /** One error per event SNS did not accept, whether listed in `Failed[]` or lost with its request. */
+  readonly failed: readonly PublishFailedError[];
+}
+
+/** The port every publisher (the relay, payment, inventory) sends events through. */
+export interface EventPublisher {
+  publishAll(events: readonly OutgoingEvent[]): Promise<PublishOutcome>;
+}
+
+/** PublishBatch's limit on entries per request. */
+export const PUBLISH_BATCH_MAX_ENTRIES = 10;
+
+export function toOutgoingEvent(event: PipelineEvent, traceHeader?: string): OutgoingEvent {
+  return {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    eventVersion: event.eventVersion,
+    correlationId: event.correlationId,
+    orderId: event.data.orderId,
+    body: JSON.stringify(event),
+    ...(traceHeader === undefined ? {} : { traceHeader }),
+  };
+}
+
+/** Publishes one event, throwing if SNS did not accept it (a technical failure to retry). */
+export async function publishOrThrow(publisher: EventPublisher, event: OutgoingEvent): Promise<void> {
+  const { failed } = await publisher.publishAll([event]);
+  const [failure] = failed;
+  if (failure !== undefined) throw failure;
+}
+
+export class SnsEventPublisher implements EventPublisher {
+  constructor(
+    private readonly topicArn: string,
+    private readonly sns: SNSClient,
+  ) {}
+
+  async publishAll(events: readonly OutgoingEvent[]): Promise<PublishOutcome> {
+    const chunks: OutgoingEvent[][] = [];
+    for (let start = 0; start < events.length; start += PUBLISH_BATCH_MAX_ENTRIES) {
+      chunks.push(events.slice(start, start + PUBLISH_BATCH_MAX_ENTRIES));
+    }
+    const outcomes = await Promise.all(chunks.map((chunk) => this.publishChunk(chunk)));
+    return {
+      published: outcomes.flatMap((outcome) => outcome.published),
+      failed: outcomes.flatMap((outcome) => outcome.failed),
+    };
+  }
+
+  /**
+   * A 200 from PublishBatch does not mean every entry was published: each entry is in
+   * `Successful[]` or `Failed[]`, and one in neither is treated as failed too.
+   */
+  private async publishChunk(chunk: readonly OutgoingEvent[]): Promise<PublishOutcome> {
+    // Entry ids only allow [A-Za-z0-9_-], and event ids contain ':', so the position is the id.
+    const entries = chunk.map((event, index) => toBatchEntry(`entry-${index}`, event));
+    let response;
+    try {
+      response = await this.sns.send(new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: entries }));
+    } catch (error) {
+      const code = error instanceof Error ? error.name : 'UnknownError';
+      const detail = error instanceof Error ? error.message : String(error);
+      return { published: [], failed: chunk.map((event) => new PublishFailedError(event.eventId, code, detail)) };
+    }
+    const successfulIds = new Set((response.Successful ?? []).map((entry) => entry.Id));
+    const failedById = new Map((response.Failed ?? []).map((entry) => [entry.Id, entry]));
+    const published: string[] = [];
+    const failed: PublishFailedError[] = [];
+    chunk.forEach((event, index) => {
+      const id = `entry-${index}`;
+      const failure = failedById.get(id);
+      if (failure === undefined && successfulIds.has(id)) {
+        published.push(event.eventId);
+      } else {
+        failed.push(
+          new PublishFailedError(
+            event.eventId,
+            failure?.Code ?? 'MissingFromResponse',
+            failure?.Message ?? 'SNS listed the entry neither as successful nor as failed',
+          ),
+        );
+      }
+    });
+    return { published, failed };
+  }
+}
+
+function toBatchEntry(id: string, event: OutgoingEvent): PublishBatchRequestEntry {
+  const attributes: PublishBatchRequestEntry['MessageAttributes'] = {
+    [MESSAGE_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: event.eventType },
+    [MESSAGE_ATTRIBUTES.eventVersion]: { DataType: 'String', StringValue: event.eventVersion },
+    [MESSAGE_ATTRIBUTES.correlationId]: { DataType: 'String', StringValue: event.correlationId },
+  };
+  if (event.orderId !== undefined) {
+    attributes[MESSAGE_ATTRIBUTES.orderId] = { DataType: 'String', StringValue: event.orderId };
+  }
+  if (event.traceHeader !== undefined) {
+    attributes[MESSAGE_ATTRIBUTES.traceHeader] = { DataType: 'String', StringValue: event.traceHeader };
+  }
+  return { Id: id, Message: event.body, MessageAttributes: attributes };
+}
