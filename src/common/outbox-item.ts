@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { correlationIdSchema, eventIdSchema } from './events/envelope';
+
+/**
+ * An item of the outbox table: written by the order service in the same transaction as the order,
+ * read by the relay from the table's stream, marked SENT once SNS accepted it. The relay publishes
+ * `payload` verbatim, so what consumers parse is exactly what the producer validated and wrote.
+ */
+export const OUTBOX_STATUS = { pending: 'PENDING', sent: 'SENT' } as const;
+export type OutboxStatus = (typeof OUTBOX_STATUS)[keyof typeof OUTBOX_STATUS];
+
+export const outboxItemSchema = z.object({
+  eventId: eventIdSchema,
+  eventType: z.string().min(1),
+  eventVersion: z.string().min(1),
+  orderId: z.string().min(1),
+  correlationId: correlationIdSchema,
+  status: z.enum([OUTBOX_STATUS.pending, OUTBOX_STATUS.sent]),
+  /** The full event envelope, serialized once by its producer. */
+  payload: z.string().min(2),
+  /** X-Ray trace header of the request that created the event: streams carry no trace context. */
+  traceHeader: z.string().min(1).optional(),
+  createdAt: z.iso.datetime(),
+  /** Set when the relay marks the item SENT. */
+  sentAt: z.iso.datetime().optional(),
+  /** DynamoDB TTL, epoch seconds, set with SENT. */
+  expiresAt: z.number().int().positive().optional(),
+});
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
