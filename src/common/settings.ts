@@ -243,3 +243,9 @@ export const ORDER_API_LIMITS = {
   maxUnitPrice: 1_000_000,
   maxIdempotencyKeyLength: 128,
 } as const;
+
+/** The order API's routes, as API Gateway REST resources (the deployed API and the local one). */
+export const ORDER_API_ROUTES = [
+  { method: 'POST', resource: '/orders' },
+  { method: 'GET', resource: '/orders/{orderId}' },
+] as const;
