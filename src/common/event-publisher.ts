@@ -31,6 +31,12 @@ export interface EventPublisher {
 /** PublishBatch's limit on entries per request. */
 export const PUBLISH_BATCH_MAX_ENTRIES = 10;
 
+/**
+ * PublishBatch's limit on the combined size of a request's messages, bodies and attributes
+ * together (the topic's default `MaximumMessageSize`, 256 KiB): a larger request is refused whole.
+ */
+export const PUBLISH_BATCH_MAX_BYTES = 256 * 1024;
+
 export function toOutgoingEvent(event: PipelineEvent, traceHeader?: string): OutgoingEvent {
   return {
     eventId: event.eventId,
@@ -57,11 +63,7 @@ export class SnsEventPublisher implements EventPublisher {
   ) {}
 
   async publishAll(events: readonly OutgoingEvent[]): Promise<PublishOutcome> {
-    const chunks: OutgoingEvent[][] = [];
-    for (let start = 0; start < events.length; start += PUBLISH_BATCH_MAX_ENTRIES) {
-      chunks.push(events.slice(start, start + PUBLISH_BATCH_MAX_ENTRIES));
-    }
-    const outcomes = await Promise.all(chunks.map((chunk) => this.publishChunk(chunk)));
+    const outcomes = await Promise.all(toPublishBatchChunks(events).map((chunk) => this.publishChunk(chunk)));
     return {
       published: outcomes.flatMap((outcome) => outcome.published),
       failed: outcomes.flatMap((outcome) => outcome.failed),
@@ -104,6 +106,35 @@ export class SnsEventPublisher implements EventPublisher {
     });
     return { published, failed };
   }
+}
+
+/** Splits events into requests within both PublishBatch limits: entry count and combined size. */
+function toPublishBatchChunks(events: readonly OutgoingEvent[]): OutgoingEvent[][] {
+  const chunks: OutgoingEvent[][] = [];
+  let chunk: OutgoingEvent[] = [];
+  let chunkBytes = 0;
+  for (const event of events) {
+    const bytes = messageBytes(event);
+    if (chunk.length === PUBLISH_BATCH_MAX_ENTRIES || (chunk.length > 0 && chunkBytes + bytes > PUBLISH_BATCH_MAX_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      chunkBytes = 0;
+    }
+    chunk.push(event);
+    chunkBytes += bytes;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** A message's size as SNS counts it: the body plus each attribute's name, data type and value. */
+function messageBytes(event: OutgoingEvent): number {
+  const { Message = '', MessageAttributes = {} } = toBatchEntry('', event);
+  return Object.entries(MessageAttributes).reduce(
+    (total, [name, value]) =>
+      total + Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? ''),
+    Buffer.byteLength(Message),
+  );
 }
 
 function toBatchEntry(id: string, event: OutgoingEvent): PublishBatchRequestEntry {
