@@ -1,5 +1,5 @@
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
-import { SnsEventPublisher } from '../common/event-publisher';
+import { SnsEventPublisher } from '../common/sns-event-publisher';
 import { OrderCreatedV1 } from '../common/events';
 import { logger } from '../common/observability';
 import { systemClock } from '../common/ports';

@@ -1,7 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
 import { InvalidEventError } from '../common/errors';
-import { SnsEventPublisher } from '../common/event-publisher';
+import { SnsEventPublisher } from '../common/sns-event-publisher';
 import { logger } from '../common/observability';
 import { systemClock } from '../common/ports';
 import { ENV, requireEnv } from '../common/settings';

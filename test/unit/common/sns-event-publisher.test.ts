@@ -2,14 +2,8 @@ import { PublishBatchCommand, SNSClient, type PublishBatchCommandInput } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { PublishFailedError } from '../../../src/common/errors';
-import {
-  publishOrThrow,
-  PUBLISH_BATCH_MAX_BYTES,
-  PUBLISH_BATCH_MAX_ENTRIES,
-  SnsEventPublisher,
-  toOutgoingEvent,
-  type OutgoingEvent,
-} from '../../../src/common/event-publisher';
+import { publishOrThrow, toOutgoingEvent, type OutgoingEvent } from '../../../src/common/event-publisher';
+import { PUBLISH_BATCH_MAX_BYTES, PUBLISH_BATCH_MAX_ENTRIES, SnsEventPublisher } from '../../../src/common/sns-event-publisher';
 import { createEvent, PaymentCompletedV1 } from '../../../src/common/events';
 import { MESSAGE_ATTRIBUTES } from '../../../src/common/settings';
 import { answerPublishBatch } from './publish-batch-responses';
