@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../common/errors';
 import type { EventPublisher, OutgoingEvent } from '../common/event-publisher';
 import { correlationIdSchema, eventIdSchema } from '../common/events/envelope';

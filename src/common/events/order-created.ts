@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 import { EVENT_SOURCES, EVENT_TYPES } from './event-types';
 

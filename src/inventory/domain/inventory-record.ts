@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES, eventIdSchema, orderIdSchema, skuSchema, type OrderCreated } from '../../common/events';
 import type { InventoryOutcomeEvent } from './inventory-outcome';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ValidationIssue } from '../../common/errors';
 import { inventoryOutcomeSchema, paymentOutcomeSchema, technicalFailureTargetSchema } from '../../common/events';
 import { ORDER_API_LIMITS } from '../../common/settings';

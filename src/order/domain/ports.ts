@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutboxItem } from '../../common/outbox-item';
 import type { InventoryStatus, Order, OrderStatus, OrderStatuses, PaymentStatus } from './order';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { currencySchema, EVENT_TYPES, eventIdSchema, orderIdSchema, type OrderCreated } from '../../common/events';
 import type { PaymentOutcomeEvent } from './payment-outcome';
 
