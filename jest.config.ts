@@ -6,7 +6,8 @@ const swc: Config['transform'] = {
 
 /**
  * Two projects: `unit` (handlers, domain, contracts, CDK assertions; no processes, no network) and
- * `integration` (the local stack, added by the local-stack work). `npm test` runs both.
+ * `integration` (the local stack: emulators, our Lambda runtime, end-to-end scenarios). `npm test`
+ * runs both.
  */
 const config: Config = {
   projects: [
@@ -17,6 +18,15 @@ const config: Config = {
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/{unit,contract,infra}/**/*.test.ts'],
       clearMocks: true,
+    },
+    {
+      // Real child processes and sockets: emulators, execution environments, the API on loopback.
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: swc,
+      roots: ['<rootDir>/test/local'],
+      testMatch: ['<rootDir>/test/local/**/*.test.ts'],
+      testTimeout: 60_000,
     },
   ],
 };

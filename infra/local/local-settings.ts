@@ -3,6 +3,14 @@
  * filter policies) comes from src/common/settings.ts, exactly as the CDK stack reads it.
  */
 import path from 'node:path';
+import {
+  EVENTS_TOPIC,
+  TABLES,
+  visibilityTimeoutSeconds,
+  type FunctionSettings,
+  type QueueConsumerSettings,
+  type TableRole,
+} from '../../src/common/settings';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -28,6 +36,9 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
 /** Where a persistent local stack keeps its state (DynamoDB Local files, fauxqs, stream checkpoints). */
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '..', '.local-data');
 
+/** `LOCAL_TIME_SCALE` when unset: a 15 s consumer gets a 9 s visibility timeout instead of 90 s. */
+export const DEFAULT_LOCAL_TIME_SCALE = 0.1;
+
 /**
  * The one documented scaling of production durations for local runs: visibility timeouts, function
  * timeouts, batching windows and record ages are multiplied by it so that a technical failure
@@ -36,9 +47,65 @@ export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '..', '.local-data
  * its function's timeout).
  */
 export function localTimeScale(env: NodeJS.ProcessEnv = process.env): number {
-  const scale = Number(env.LOCAL_TIME_SCALE ?? 0.1);
+  const scale = Number(env.LOCAL_TIME_SCALE ?? DEFAULT_LOCAL_TIME_SCALE);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) {
     throw new Error(`LOCAL_TIME_SCALE must be in (0, 1], got ${env.LOCAL_TIME_SCALE}`);
   }
   return scale;
+}
+
+/**
+ * The shortest function timeout the local runtime grants: Lambda's own default, and enough for a
+ * handler's first (cold) import on a loaded 2-core machine.
+ */
+export const MIN_LOCAL_FUNCTION_TIMEOUT_SECONDS = 3;
+
+/** `Math.ceil` that ignores floating-point dust: `100 * 0.07` is 7.000000000000001, which is 7 s, not 8. */
+function ceilSeconds(seconds: number): number {
+  return Math.ceil(seconds - 1e-9);
+}
+
+function assertTimeScale(scale: number): void {
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) {
+    throw new RangeError(`A local time scale must be in (0, 1], got ${scale}`);
+  }
+}
+
+/** A function's timeout on the local runtime: its production timeout, scaled, never under the floor. */
+export function scaledFunctionTimeoutSeconds(fn: Pick<FunctionSettings, 'timeoutSeconds'>, scale: number): number {
+  assertTimeScale(scale);
+  return Math.max(ceilSeconds(fn.timeoutSeconds * scale), MIN_LOCAL_FUNCTION_TIMEOUT_SECONDS);
+}
+
+/**
+ * A consumer queue's local visibility timeout: the production value (6 × the function timeout),
+ * scaled, and never shorter than the scaled function timeout, because Lambda refuses an event
+ * source mapping whose function timeout exceeds the queue's visibility timeout.
+ */
+export function scaledVisibilityTimeoutSeconds(consumer: Pick<FunctionSettings, 'timeoutSeconds'>, scale: number): number {
+  return Math.max(ceilSeconds(visibilityTimeoutSeconds(consumer) * scale), scaledFunctionTimeoutSeconds(consumer, scale));
+}
+
+/**
+ * Names of the resources the CDK stack identifies by construct id (tables, topic). CloudFormation
+ * would prefix them with the stack name; the local stack uses this fixed prefix instead. Queue names
+ * are written literally in the settings and used as they are.
+ */
+export const LOCAL_NAME_PREFIX = 'order-pipeline';
+
+function kebabCase(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** `order-pipeline-orders`, `order-pipeline-idempotency-keys`, … */
+export function localTableName(role: TableRole): string {
+  return `${LOCAL_NAME_PREFIX}-${kebabCase(TABLES[role].id)}`;
+}
+
+/** `order-pipeline-order-events`. */
+export const LOCAL_EVENTS_TOPIC_NAME = `${LOCAL_NAME_PREFIX}-${kebabCase(EVENTS_TOPIC.id)}`;
+
+/** A consumer's dead-letter queue, as the settings define it (`${queueName}-dlq`). */
+export function deadLetterQueueName(consumer: Pick<QueueConsumerSettings, 'queueName'>): string {
+  return `${consumer.queueName}-dlq`;
 }
