@@ -36,6 +36,11 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
 /** Where a persistent local stack keeps its state (DynamoDB Local files, fauxqs, stream checkpoints). */
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '..', '.local-data');
 
+/** The data directory in use: `LOCAL_DATA_DIR` overrides the default (tests give each stack its own). */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOCAL_DATA_DIR === undefined || env.LOCAL_DATA_DIR === '' ? DEFAULT_DATA_DIR : path.resolve(env.LOCAL_DATA_DIR);
+}
+
 /** `LOCAL_TIME_SCALE` when unset: a 15 s consumer gets a 9 s visibility timeout instead of 90 s. */
 export const DEFAULT_LOCAL_TIME_SCALE = 0.1;
 

@@ -4,13 +4,13 @@
  * both emulators. `npm run` reaches this process through `sh -c`, which does not pass a SIGTERM on:
  * signal this process (or its process group), not npm's.
  *
- *   --in-memory  nothing is written to disk (default: persistent under DEFAULT_DATA_DIR)
+ *   --in-memory  nothing is written to disk (default: persistent under LOCAL_DATA_DIR, else .local-data/)
  *   --fresh      deletes the data directory first
  *
  * Ports: DYNAMODB_PORT, SNS_SQS_PORT; time scale: LOCAL_TIME_SCALE (see local-settings.ts).
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, localPorts, localTimeScale } from '../local-settings';
+import { localDataDir, localPorts, localTimeScale } from '../local-settings';
 import { localAwsEnvironment } from './aws-clients';
 import { startEmulators, type StartedEmulators } from './emulators';
 import { resetLocalData } from './local-data-dir';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { 'in-memory': { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false } },
   });
-  const dataDir = values['in-memory'] ? undefined : DEFAULT_DATA_DIR;
+  const dataDir = values['in-memory'] ? undefined : localDataDir();
   const timeScale = localTimeScale();
   const ports = localPorts();
   if (values.fresh && dataDir !== undefined) {

@@ -20,7 +20,7 @@ import {
 import { localEndpoints, waitForEmulators } from '../cloud/emulators';
 import { localDataPaths } from '../cloud/local-data-dir';
 import { describeLocalResources, type LocalResources } from '../cloud/provision';
-import { DEFAULT_DATA_DIR, LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, localPorts, localTimeScale } from '../local-settings';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, localDataDir, localPorts, localTimeScale } from '../local-settings';
 import { LocalApiGateway } from './api-gateway';
 import { LambdaService } from './lambda-service';
 import { localFunctions, sqsMappingSettingsOf } from './local-functions';
@@ -29,7 +29,7 @@ import { startStreamMapping, type StreamMapping } from './stream-mapping/stream-
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The stream mapping's checkpoints, beside the emulators' data (see local-data-dir.ts). */
-const CHECKPOINT_DIR = path.join(localDataPaths(DEFAULT_DATA_DIR).root, 'stream-checkpoints');
+const CHECKPOINT_DIR = path.join(localDataPaths(localDataDir()).root, 'stream-checkpoints');
 
 function print(line = ''): void {
   process.stdout.write(`${line}\n`);
