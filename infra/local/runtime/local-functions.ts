@@ -27,6 +27,8 @@ export function localFunction(
     readonly awsEnvironment: Readonly<Record<string, string>>;
     readonly timeScale: number;
     readonly maxConcurrency: number;
+    /** Variables that replace the function's own, last (see `functionEnvironmentOverrides`). */
+    readonly environmentOverrides?: Readonly<Record<string, string>>;
   },
 ): LocalFunction {
   return {
@@ -34,7 +36,11 @@ export function localFunction(
     entry: settings.entry,
     timeoutSeconds: scaledFunctionTimeoutSeconds(settings, options.timeScale),
     memorySizeMb: settings.memorySizeMb,
-    environment: { ...functionEnvironment(settings, options.resources), ...options.awsEnvironment },
+    environment: {
+      ...functionEnvironment(settings, options.resources),
+      ...options.awsEnvironment,
+      ...options.environmentOverrides,
+    },
     maxConcurrency: options.maxConcurrency,
   };
 }
@@ -44,13 +50,44 @@ export function localFunctions(options: {
   readonly resources: FunctionResources;
   readonly awsEnvironment: Readonly<Record<string, string>>;
   readonly timeScale: number;
+  /** Per function id, variables that replace its own (`LOCAL_FUNCTION_ENV`). */
+  readonly environmentOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }): LocalFunction[] {
+  const withOverrides = (settings: FunctionSettings, maxConcurrency: number): LocalFunction =>
+    localFunction(settings, {
+      ...options,
+      maxConcurrency,
+      environmentOverrides: options.environmentOverrides?.[settings.id] ?? {},
+    });
   return [
-    localFunction(ORDER_API_FUNCTION, { ...options, maxConcurrency: LOCAL_API_MAX_CONCURRENCY }),
+    withOverrides(ORDER_API_FUNCTION, LOCAL_API_MAX_CONCURRENCY),
     // One batch per shard at a time (times the parallelisation factor): the relay never needs more.
-    localFunction(OUTBOX_RELAY, { ...options, maxConcurrency: OUTBOX_RELAY.stream.parallelizationFactor }),
-    ...QUEUE_CONSUMERS.map((consumer) => localFunction(consumer, { ...options, maxConcurrency: consumer.maxConcurrency })),
+    withOverrides(OUTBOX_RELAY, OUTBOX_RELAY.stream.parallelizationFactor),
+    ...QUEUE_CONSUMERS.map((consumer) => withOverrides(consumer, consumer.maxConcurrency)),
   ];
+}
+
+/**
+ * `LOCAL_FUNCTION_ENV='{"OutboxRelay":{"AWS_ENDPOINT_URL_SNS":"http://127.0.0.1:9"}}'`: per-function
+ * environment overrides. This is how tests inject faults from outside the handlers: point one
+ * function at a dead endpoint or a fault proxy, or preload a module with `NODE_OPTIONS=--require …`
+ * that attaches SDK middleware. The services under src/ never know.
+ */
+export function functionEnvironmentOverrides(
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, Record<string, string>> {
+  const raw = env.LOCAL_FUNCTION_ENV;
+  if (raw === undefined || raw === '') return {};
+  const parsed: unknown = JSON.parse(raw);
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.values(parsed).every(
+      (vars) =>
+        typeof vars === 'object' && vars !== null && Object.values(vars).every((value) => typeof value === 'string'),
+    );
+  if (!valid) throw new Error('LOCAL_FUNCTION_ENV must be a JSON object of function id → { VARIABLE: "value" }');
+  return parsed as Record<string, Record<string, string>>;
 }
 
 /** A consumer's SQS event source mapping settings, with the batching window scaled. */

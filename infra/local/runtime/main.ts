@@ -23,7 +23,7 @@ import { describeLocalResources, type LocalResources } from '../cloud/provision'
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, localDataDir, localPorts, localTimeScale } from '../local-settings';
 import { LocalApiGateway } from './api-gateway';
 import { LambdaService } from './lambda-service';
-import { localFunctions, sqsMappingSettingsOf } from './local-functions';
+import { functionEnvironmentOverrides, localFunctions, sqsMappingSettingsOf } from './local-functions';
 import { SqsEventSourceMapping } from './sqs-mapping';
 import { startStreamMapping, type StreamMapping } from './stream-mapping/stream-mapping';
 
@@ -51,6 +51,7 @@ async function startRuntime(
     resources: { tableNames: resources.tableNames, topicArn: resources.topicArn },
     awsEnvironment: localAwsEnvironment(endpoints),
     timeScale: options.timeScale,
+    environmentOverrides: functionEnvironmentOverrides(),
   });
   const bundlingStartedAt = performance.now();
   const service = await LambdaService.start({
