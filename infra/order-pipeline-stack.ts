@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   ORDER_API_FUNCTION,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   QUEUE_CONSUMERS,
   TABLES,
   type QueueConsumerSettings,
@@ -12,6 +13,8 @@ import { ConsumerQueue } from './constructs/consumer-queue';
 import { EventsTopic } from './constructs/events-topic';
 import { OrderApi } from './constructs/order-api';
 import { OutboxRelay } from './constructs/outbox-relay';
+import { OutboxSweeper } from './constructs/outbox-sweeper';
+import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { PipelineFunction, type PipelineResources } from './constructs/pipeline-function';
 import { PipelineTables } from './constructs/pipeline-tables';
 import { TABLE_ROLES } from './function-environment';
@@ -36,7 +39,9 @@ export class OrderPipelineStack extends Stack {
   readonly alarms: AlarmTopic;
   readonly orderApi: OrderApi;
   readonly outboxRelay: OutboxRelay;
+  readonly outboxSweeper: OutboxSweeper;
   readonly consumers: readonly QueueConsumer[];
+  readonly dashboard: PipelineDashboard;
   /** Every function, by its settings id. */
   readonly functions: ReadonlyMap<string, PipelineFunction>;
 
@@ -63,6 +68,13 @@ export class OrderPipelineStack extends Stack {
       removalPolicy,
     });
 
+    this.outboxSweeper = new OutboxSweeper(this, 'Sweeper', {
+      settings: OUTBOX_SWEEPER,
+      resources,
+      alarms: this.alarms,
+      removalPolicy,
+    });
+
     this.consumers = QUEUE_CONSUMERS.map((settings) => {
       const fn = new PipelineFunction(this, settings.id, { settings, resources, removalPolicy });
       const inbox = new ConsumerQueue(this, `${settings.id}Inbox`, {
@@ -78,8 +90,20 @@ export class OrderPipelineStack extends Stack {
     this.functions = new Map([
       [ORDER_API_FUNCTION.id, this.orderApi.handler],
       [OUTBOX_RELAY.id, this.outboxRelay.relay],
+      [OUTBOX_SWEEPER.id, this.outboxSweeper.sweeper],
       ...this.consumers.map((consumer): [string, PipelineFunction] => [consumer.settings.id, consumer.function]),
     ]);
+
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
+      api: this.orderApi.api,
+      relay: this.outboxRelay.relay.function,
+      relayFailureQueue: this.outboxRelay.failureQueue,
+      queues: this.consumers.map(({ settings, inbox }) => ({
+        label: settings.id,
+        queue: inbox.queue,
+        deadLetterQueue: inbox.deadLetterQueue,
+      })),
+    });
 
     this.addOutputs();
   }

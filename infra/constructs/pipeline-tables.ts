@@ -22,7 +22,7 @@ export class PipelineTables extends Construct {
     super(scope, id);
     this.tables = mapTableRoles((role) => {
       const settings: (typeof TABLES)[TableRole] = TABLES[role];
-      return new dynamodb.Table(this, settings.id, {
+      const table = new dynamodb.Table(this, settings.id, {
         partitionKey: { name: settings.partitionKey, type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -34,6 +34,18 @@ export class PipelineTables extends Construct {
         // The relay reads new outbox items from the stream; the new image is all it needs.
         ...(role === 'outbox' ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
       });
+      if ('pendingIndex' in settings) {
+        const index = settings.pendingIndex;
+        // Sparse: only items that still have the bucket attribute (PENDING ones) are in it. ALL,
+        // because the sweeper publishes what it reads; only pending items pay for the copy.
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      return table;
     });
   }
 }

@@ -33,6 +33,22 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   };
 }
 
+/** The X-Ray daemon's own default port. */
+export const DEFAULT_XRAY_DAEMON_PORT = 2000;
+
+/**
+ * `XRAY_DAEMON_PORT`: the UDP port of the local X-Ray daemon stand-in, on loopback, that the
+ * functions' tracers send to (`AWS_XRAY_DAEMON_ADDRESS`). Each local stack needs its own.
+ */
+export function localXrayDaemonPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.XRAY_DAEMON_PORT;
+  const port = raw === undefined || raw === '' ? DEFAULT_XRAY_DAEMON_PORT : Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`XRAY_DAEMON_PORT must be a port number, got ${raw}`);
+  }
+  return port;
+}
+
 /** Where a persistent local stack keeps its state (DynamoDB Local files, fauxqs, stream checkpoints). */
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '..', '.local-data');
 
@@ -57,6 +73,20 @@ export function localTimeScale(env: NodeJS.ProcessEnv = process.env): number {
     throw new Error(`LOCAL_TIME_SCALE must be in (0, 1], got ${env.LOCAL_TIME_SCALE}`);
   }
   return scale;
+}
+
+/**
+ * `LOCAL_SQS_DUPLICATE_RATE`, in [0, 1], default 0: the share of successfully processed SQS
+ * messages the local mappings deliver a second time, as a standard queue may (at-least-once).
+ * Makes the consumers' idempotency run locally instead of only in unit tests.
+ */
+export function localDuplicateDeliveryRate(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCAL_SQS_DUPLICATE_RATE;
+  const rate = raw === undefined || raw === '' ? 0 : Number(raw);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new Error(`LOCAL_SQS_DUPLICATE_RATE must be in [0, 1], got ${raw}`);
+  }
+  return rate;
 }
 
 /**

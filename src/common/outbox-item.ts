@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { correlationIdSchema, eventIdSchema } from './events/envelope';
+import { TABLES } from './settings';
 
 /**
  * An item of the outbox table: written by the order service in the same transaction as the order,
@@ -25,5 +27,25 @@ export const outboxItemSchema = z.object({
   sentAt: z.iso.datetime().optional(),
   /** DynamoDB TTL, epoch seconds, set with SENT. */
   expiresAt: z.number().int().positive().optional(),
+  /** Key of the sparse pending index (`TABLES.outbox.pendingIndex`): present only while PENDING. */
+  pendingBucket: z.string().min(1).optional(),
 });
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+/**
+ * The pending index's partition key for an event: `PENDING#0` … `PENDING#<buckets - 1>`, the same
+ * for an eventId every time, spread evenly over the buckets by a hash.
+ */
+export function pendingBucketOf(eventId: string): string {
+  const hash = createHash('sha256').update(eventId).digest().readUInt32BE(0);
+  return pendingBucketName(hash % TABLES.outbox.pendingIndex.buckets);
+}
+
+/** Every partition key value of the pending index: the sweeper queries each one. */
+export function pendingBuckets(): string[] {
+  return Array.from({ length: TABLES.outbox.pendingIndex.buckets }, (_, index) => pendingBucketName(index));
+}
+
+function pendingBucketName(index: number): string {
+  return `${OUTBOX_STATUS.pending}#${index}`;
+}

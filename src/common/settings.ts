@@ -36,6 +36,15 @@ export const TABLES = {
     env: ENV.outboxTable,
     /** DynamoDB TTL attribute: epoch seconds, never milliseconds. */
     ttlAttribute: 'expiresAt',
+    /**
+     * Sparse GSI of the items still PENDING, oldest first, so the sweeper finds stuck events with a
+     * Query instead of a Scan: the order writer sets `partitionKey` on insert and the SENT update
+     * removes it, and DynamoDB indexes only items that have it. The key is one of `buckets` values
+     * derived from the eventId, because one partition key value takes at most 1,000 writes a second
+     * (every insert and every SENT is an index write): a single constant would cap the order rate.
+     * `buckets` may grow, never shrink: items in a dropped bucket would no longer be swept.
+     */
+    pendingIndex: { name: 'pending-by-age', partitionKey: 'pendingBucket', sortKey: 'createdAt', buckets: 10 },
   },
   idempotency: { id: 'IdempotencyKeys', partitionKey: 'idempotencyKey', env: ENV.idempotencyTable },
   payments: { id: 'Payments', partitionKey: 'orderId', env: ENV.paymentsTable },
@@ -154,6 +163,37 @@ export const OUTBOX_RELAY: StreamRelaySettings = {
   onFailureQueueName: 'outbox-relay-failures',
 };
 
+export interface OutboxSweeperSettings extends FunctionSettings {
+  /** EventBridge schedule: `rate(scheduleMinutes minutes)`. */
+  readonly scheduleMinutes: number;
+  /** An item still PENDING this long after its `createdAt` is published by the sweeper. */
+  readonly pendingThresholdSeconds: number;
+  /** `Limit` of each Query on the pending index. */
+  readonly pageSize: number;
+  /** Most items one run publishes, so a run ends well within its timeout; the rest wait for the next. */
+  readonly maxItemsPerRun: number;
+}
+
+/**
+ * Publishes outbox items the relay gave up on (retries exhausted, record too old, stream trimmed):
+ * the on-failure queue holds only metadata, so without this the events would never leave. The
+ * threshold is far above the relay's normal latency (seconds) so that it rarely races the relay;
+ * when it does, the event is published twice, which consumers tolerate.
+ */
+export const OUTBOX_SWEEPER: OutboxSweeperSettings = {
+  id: 'OutboxSweeper',
+  entry: 'src/outbox-relay/sweeper-handler.ts',
+  timeoutSeconds: 60,
+  memorySizeMb: 512,
+  serviceName: 'outbox-relay',
+  tables: { outbox: 'readWrite' },
+  publishesEvents: true,
+  scheduleMinutes: 5,
+  pendingThresholdSeconds: 15 * 60,
+  pageSize: 100,
+  maxItemsPerRun: 1_000,
+};
+
 export const PAYMENT_CONSUMER: QueueConsumerSettings = {
   id: 'Payment',
   entry: 'src/payment/handler.ts',
@@ -164,7 +204,9 @@ export const PAYMENT_CONSUMER: QueueConsumerSettings = {
   publishesEvents: true,
   queueName: 'payment',
   subscribesTo: [EVENT_TYPES.orderCreated],
-  batchSize: 5,
+  // A full ReceiveMessage (10) per invocation: half the invocations, receives and deletes per
+  // order of a batch of 5, and records run in parallel within it (npm run bench, section 3).
+  batchSize: 10,
   maxBatchingWindowSeconds: 1,
   maxConcurrency: 10,
 };
@@ -179,7 +221,9 @@ export const INVENTORY_CONSUMER: QueueConsumerSettings = {
   publishesEvents: true,
   queueName: 'inventory',
   subscribesTo: [EVENT_TYPES.orderCreated],
-  batchSize: 5,
+  // A full ReceiveMessage (10) per invocation: half the invocations, receives and deletes per
+  // order of a batch of 5, and records run in parallel within it (npm run bench, section 3).
+  batchSize: 10,
   maxBatchingWindowSeconds: 1,
   maxConcurrency: 10,
 };
@@ -249,3 +293,34 @@ export const ORDER_API_ROUTES = [
   { method: 'POST', resource: '/orders' },
   { method: 'GET', resource: '/orders/{orderId}' },
 ] as const;
+
+/**
+ * CloudWatch namespace of the pipeline's business metrics, written as embedded metric format (EMF)
+ * log lines by Powertools Metrics; the dashboard reads the same namespace and names. Every metric
+ * also carries the `service` dimension: the emitting function's `serviceName`.
+ */
+export const METRICS_NAMESPACE = 'OrderPipeline';
+
+/** Business and pipeline counters, one name each, shared by the handlers and the dashboard. */
+export const BUSINESS_METRICS = {
+  ordersAccepted: 'OrdersAccepted',
+  ordersRejected: 'OrdersRejectedByValidation',
+  paymentsCompleted: 'PaymentsCompleted',
+  paymentsDeclined: 'PaymentsDeclined',
+  inventoryReserved: 'InventoryReserved',
+  inventoryOutOfStock: 'InventoryOutOfStock',
+  notificationsRecorded: 'NotificationsRecorded',
+  relayPublished: 'RelayPublished',
+  relayFailed: 'RelayFailed',
+  /** A repeated request or delivery answered from what the first one stored, changing nothing. */
+  duplicatesAbsorbed: 'DuplicatesAbsorbed',
+} as const;
+export type BusinessMetric = (typeof BUSINESS_METRICS)[keyof typeof BUSINESS_METRICS];
+
+/** The counter each outcome event is counted in, when the service that decides it publishes it. */
+export const OUTCOME_METRICS = {
+  [EVENT_TYPES.paymentCompleted]: BUSINESS_METRICS.paymentsCompleted,
+  [EVENT_TYPES.paymentFailed]: BUSINESS_METRICS.paymentsDeclined,
+  [EVENT_TYPES.inventoryReserved]: BUSINESS_METRICS.inventoryReserved,
+  [EVENT_TYPES.inventoryFailed]: BUSINESS_METRICS.inventoryOutOfStock,
+} as const satisfies Partial<Record<EventType, BusinessMetric>>;

@@ -1,4 +1,5 @@
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
+import { countOutcome } from '../common/business-metrics';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
 import { OrderCreatedV1 } from '../common/events';
 import { logger } from '../common/observability';
@@ -6,6 +7,8 @@ import { systemClock } from '../common/ports';
 import { EVENTS_TOPIC, requireEnv, TABLES } from '../common/settings';
 import { createSqsBatchHandler } from '../common/sqs-batch-handler';
 import { traceHeaderOf } from '../common/trace-header';
+import { TracedEventPublisher } from '../common/traced-event-publisher';
+import { annotateEvent } from '../common/tracing';
 import { parseEventBody } from '../common/validation';
 import { createDynamoDbInventoryRepository } from './adapters/dynamodb-inventory-repository';
 import { SimulatedStockService } from './adapters/simulated-stock-service';
@@ -15,7 +18,7 @@ import { reserveInventory, type ReserveInventoryPorts } from './domain/reserve-i
 const ports: ReserveInventoryPorts = {
   reservations: createDynamoDbInventoryRepository(requireEnv(TABLES.inventory.env), createDocumentClient()),
   stock: new SimulatedStockService(),
-  publisher: new SnsEventPublisher(requireEnv(EVENTS_TOPIC.env), createSnsClient()),
+  publisher: new TracedEventPublisher(new SnsEventPublisher(requireEnv(EVENTS_TOPIC.env), createSnsClient())),
   clock: systemClock,
 };
 
@@ -28,9 +31,11 @@ export const handler = createSqsBatchHandler(async (record) => {
     orderId: orderCreated.data.orderId,
     correlationId: orderCreated.correlationId,
   };
+  annotateEvent({ ...ids, eventType: orderCreated.eventType });
   // Logged before the work so a record that times out still has a line naming its order.
   logger.info('Reserving inventory', ids);
   const { published, source } = await reserveInventory(orderCreated, ports, { traceHeader: traceHeaderOf(record) });
+  countOutcome(published.eventType, source);
   logger.info('Inventory outcome published', {
     ...ids,
     outcomeEventId: published.eventId,

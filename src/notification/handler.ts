@@ -1,9 +1,11 @@
 import { createDocumentClient } from '../common/aws-clients';
+import { countMetric } from '../common/business-metrics';
 import { outcomeEventSchema } from '../common/events';
 import { logger, maskEmail } from '../common/observability';
 import { systemClock } from '../common/ports';
-import { requireEnv, TABLES } from '../common/settings';
+import { BUSINESS_METRICS, requireEnv, TABLES } from '../common/settings';
 import { createSqsBatchHandler } from '../common/sqs-batch-handler';
+import { annotateEvent } from '../common/tracing';
 import { parseEventBody } from '../common/validation';
 import { DynamoDbNotificationRepository } from './adapters/dynamodb-notification-repository';
 import { recordNotification, type RecordNotificationPorts } from './domain/record-notification';
@@ -24,9 +26,11 @@ export const handler = createSqsBatchHandler(async (record) => {
     orderId: outcome.data.orderId,
     correlationId: outcome.correlationId,
   };
+  annotateEvent(ids);
   // Logged before the work so a record that times out still has a line naming its order.
   logger.info('Recording notification', ids);
   const { notification, created } = await recordNotification(outcome, ports);
+  countMetric(created ? BUSINESS_METRICS.notificationsRecorded : BUSINESS_METRICS.duplicatesAbsorbed);
   logger.info(created ? 'Notification recorded' : 'Notification already recorded; duplicate delivery', {
     ...ids,
     recipient: maskEmail(notification.recipient),

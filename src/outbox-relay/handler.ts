@@ -1,17 +1,21 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
+import { countMetric } from '../common/business-metrics';
 import { InvalidEventError } from '../common/errors';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
-import { logger } from '../common/observability';
 import { systemClock } from '../common/ports';
-import { ENV, requireEnv } from '../common/settings';
+import { BUSINESS_METRICS, ENV, requireEnv } from '../common/settings';
+import { TracedEventPublisher } from '../common/traced-event-publisher';
+import { instrumentHandler } from '../common/tracing';
 import { DynamoDbOutboxMarker } from './adapters/dynamodb-outbox-marker';
 import { unmarshallStreamImage } from './adapters/unmarshall-stream-image';
 import { sentTtlSeconds } from './sent-ttl-seconds';
 import { relayOutboxBatch, type DecodedImage, type OutboxStreamRecord } from './relay-outbox-batch';
 
 const ports = {
-  publisher: new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient()),
+  // Streams carry no trace context: each event is published in the trace of the request that
+  // created it, read from the outbox item's traceHeader (TracedEventPublisher).
+  publisher: new TracedEventPublisher(new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient())),
   outbox: new DynamoDbOutboxMarker({
     tableName: requireEnv(ENV.outboxTable),
     sentTtlSeconds: sentTtlSeconds(),
@@ -21,11 +25,14 @@ const ports = {
 };
 
 /** The outbox table's stream → the events topic. Returns the records Lambda must deliver again. */
-export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
-  logger.addContext(context);
-  const result = await relayOutboxBatch(event.Records.map(toOutboxStreamRecord), ports);
-  return { batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };
-}
+export const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> = instrumentHandler(
+  async (event: DynamoDBStreamEvent) => {
+    const result = await relayOutboxBatch(event.Records.map(toOutboxStreamRecord), ports);
+    countMetric(BUSINESS_METRICS.relayPublished, result.published);
+    countMetric(BUSINESS_METRICS.relayFailed, result.failedSequenceNumbers.length);
+    return { batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };
+  },
+);
 
 function toOutboxStreamRecord(record: DynamoDBRecord): OutboxStreamRecord {
   const sequenceNumber = record.dynamodb?.SequenceNumber;

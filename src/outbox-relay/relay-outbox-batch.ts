@@ -1,11 +1,10 @@
-import * as z from 'zod';
-import { InvalidEventError } from '../common/errors';
-import type { EventPublisher, OutgoingEvent } from '../common/event-publisher';
-import { correlationIdSchema, eventIdSchema } from '../common/events/envelope';
+import { InvalidEventError, PipelineError } from '../common/errors';
 import { logger } from '../common/observability';
-import { outboxItemSchema, type OutboxItem } from '../common/outbox-item';
-import type { Clock } from '../common/ports';
-import { parseEventBody, toValidationIssues } from '../common/validation';
+import type { OutboxItem } from '../common/outbox-item';
+import { parseOutboxItem } from './parse-outbox-item';
+import { publishOutboxItems, type OutboxPublishingPorts } from './publish-outbox-items';
+
+export type { MarkSentOutcome, OutboxMarker } from './publish-outbox-items';
 
 /** A stream record as the relay needs it: the handler has already unmarshalled its NewImage. */
 export interface OutboxStreamRecord {
@@ -20,19 +19,7 @@ export type DecodedImage =
   | { readonly kind: 'undecodable'; readonly reason: string }
   | { readonly kind: 'absent' };
 
-export type MarkSentOutcome = 'marked' | 'already-sent-or-gone';
-
-/** The outbox table, as the relay writes it. */
-export interface OutboxMarker {
-  /** Marks a published item SENT; an item already SENT or deleted is left alone and counts as done. */
-  markSent(eventId: string, sentAt: Date): Promise<MarkSentOutcome>;
-}
-
-export interface RelayPorts {
-  readonly publisher: EventPublisher;
-  readonly outbox: OutboxMarker;
-  readonly clock: Clock;
-}
+export type RelayPorts = OutboxPublishingPorts;
 
 export interface RelayBatchResult {
   /** Records to report in `batchItemFailures`, in stream order: Lambda resumes from the first. */
@@ -43,14 +30,6 @@ export interface RelayBatchResult {
   /** Records after the first invalid one, left for the redelivery that follows the checkpoint. */
   readonly deferred: number;
 }
-
-/** The parts of the serialized envelope that must agree with the item the relay publishes it from. */
-const payloadEnvelopeSchema = z.object({
-  eventId: eventIdSchema,
-  eventType: z.string(),
-  eventVersion: z.string(),
-  correlationId: correlationIdSchema,
-});
 
 interface PendingEvent {
   readonly sequenceNumber: string;
@@ -82,13 +61,21 @@ export async function relayOutboxBatch(
       continue;
     }
     try {
-      pending.push({ sequenceNumber: record.sequenceNumber, item: parseOutboxItem(record.newImage) });
+      pending.push({ sequenceNumber: record.sequenceNumber, item: parseImage(record.newImage) });
     } catch (error) {
       logger.error('Outbox item is invalid and will be retried, then sent to the on-failure queue', {
         sequenceNumber: record.sequenceNumber,
         ...identifiersOf(record.newImage),
         error,
       });
+      if (index === 0 && records.length > 1) {
+        // Reported as a partial failure, this record would be retried together with every record
+        // after it (Lambda bisects at the reported record and retries the rest as one batch), and
+        // once retries run out they would all be skipped, valid ones included. A function error
+        // makes Lambda bisect the batch in halves instead (BisectBatchOnFunctionError, which does
+        // not use up retries) until this record is alone, so that only it is skipped.
+        throw error;
+      }
       firstInvalid = record.sequenceNumber;
       // Lambda checkpoints at the lowest reported sequence number and delivers every record after
       // it again, so publishing the records after this one now would only publish them twice.
@@ -99,13 +86,12 @@ export async function relayOutboxBatch(
 
   const failed = new Set<string>(firstInvalid === undefined ? [] : [firstInvalid]);
   const published = await publishPending(pending, ports, failed);
-  await markPublishedSent(published, ports, failed);
 
   // Input order is stream order, so the first failure reported is the lowest sequence number.
   const failedSequenceNumbers = records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber));
   const summary = {
     received: records.length,
-    published: published.length,
+    published,
     failed: failedSequenceNumbers.length,
     skipped,
     deferred,
@@ -116,104 +102,77 @@ export async function relayOutboxBatch(
   } else {
     logger.warn('Relayed outbox batch with failures; Lambda retries from the first failed record', summary);
   }
-  return { failedSequenceNumbers, published: published.length, skipped, deferred };
+  const [head] = records;
+  if (records.length > 1 && head !== undefined && failedSequenceNumbers[0] === head.sequenceNumber) {
+    // As for an invalid first record (above), for one SNS refused or that could not be marked: a
+    // report would retry the same batch until retries run out, then skip it whole. The records
+    // after it that were published are published again by the halves; consumers tolerate that.
+    throw new FailedBatchHeadError(head.sequenceNumber, records.length);
+  }
+  return { failedSequenceNumbers, published, skipped, deferred };
 }
 
 /**
- * Publishes the pending events; those SNS did not accept join `failed`. A publisher that throws
- * (it reports SNS errors per event, so it should not) fails the whole invocation: the batch is
- * retried and bisected.
+ * The first record of a batch of several failed. Failing the invocation, rather than reporting the
+ * record, makes Lambda bisect the batch (BisectBatchOnFunctionError) until the record is alone.
  */
-async function publishPending(
-  pending: readonly PendingEvent[],
-  { publisher }: RelayPorts,
-  failed: Set<string>,
-): Promise<PendingEvent[]> {
-  if (pending.length === 0) return [];
-  const outcome = await publisher.publishAll(pending.map(({ item }) => toOutgoingEvent(item)));
-  const publishedIds = new Set(outcome.published);
-  const failures = new Map(outcome.failed.map((failure) => [failure.eventId, failure]));
-  const published: PendingEvent[] = [];
-  for (const event of pending) {
-    const failure = failures.get(event.item.eventId);
-    if (failure === undefined && publishedIds.has(event.item.eventId)) {
-      published.push(event);
-      continue;
-    }
-    logger.error('Publishing outbox event failed; it will be retried', {
+export class FailedBatchHeadError extends PipelineError {
+  constructor(sequenceNumber: string, batchSize: number) {
+    super(`The first record (${sequenceNumber}) of a batch of ${String(batchSize)} failed; failing the invocation so that Lambda bisects the batch`);
+  }
+}
+
+/**
+ * Publishes the pending events and marks them SENT; the records of those SNS did not accept or that
+ * could not be marked join `failed` (a retry publishes the latter again, which consumers tolerate).
+ * Returns how many SNS accepted.
+ */
+async function publishPending(pending: readonly PendingEvent[], ports: RelayPorts, failed: Set<string>): Promise<number> {
+  const outcomes = await publishOutboxItems(
+    pending.map(({ item }) => item),
+    ports,
+  );
+  let published = 0;
+  outcomes.forEach((outcome, index) => {
+    const event = pending[index];
+    if (event === undefined) return;
+    const ids = {
       sequenceNumber: event.sequenceNumber,
       eventId: event.item.eventId,
       orderId: event.item.orderId,
-      error: failure ?? 'The publisher reported the event neither as published nor as failed',
-    });
-    failed.add(event.sequenceNumber);
-  }
+      correlationId: event.item.correlationId,
+    };
+    switch (outcome.status) {
+      case 'sent':
+        published += 1;
+        return;
+      case 'already-sent-or-gone':
+        published += 1;
+        logger.debug('Outbox item was already SENT or deleted', ids);
+        return;
+      case 'not-published':
+        logger.error('Publishing outbox event failed; it will be retried', { ...ids, error: outcome.error });
+        failed.add(event.sequenceNumber);
+        return;
+      case 'not-marked':
+        published += 1;
+        logger.error('Marking outbox item SENT failed; its event will be published again on retry', {
+          ...ids,
+          error: outcome.error,
+        });
+        failed.add(event.sequenceNumber);
+        return;
+    }
+  });
   return published;
 }
 
-/**
- * Marks the published items SENT, concurrently. A mark that fails makes its record fail: the retry
- * publishes the event again, which consumers tolerate: SNS and SQS deliver at least once anyway,
- * so every consumer already handles a duplicate eventId.
- */
-async function markPublishedSent(published: readonly PendingEvent[], { outbox, clock }: RelayPorts, failed: Set<string>): Promise<void> {
-  const sentAt = clock();
-  const outcomes = await Promise.allSettled(published.map(({ item }) => outbox.markSent(item.eventId, sentAt)));
-  outcomes.forEach((outcome, index) => {
-    const event = published[index];
-    if (event === undefined) return;
-    if (outcome.status === 'fulfilled') {
-      if (outcome.value === 'already-sent-or-gone') {
-        logger.debug('Outbox item was already SENT or deleted', { eventId: event.item.eventId, orderId: event.item.orderId });
-      }
-      return;
-    }
-    logger.error('Marking outbox item SENT failed; its event will be published again on retry', {
-      sequenceNumber: event.sequenceNumber,
-      eventId: event.item.eventId,
-      orderId: event.item.orderId,
-      error: outcome.reason,
-    });
-    failed.add(event.sequenceNumber);
-  });
-}
-
-/**
- * Validates an item against the outbox contract and checks that its payload is the envelope it
- * claims to be: SNS subscriptions route on the attributes taken from the item, so an item whose
- * attributes disagree with its payload would deliver an event to the wrong consumers. The payload
- * itself is not checked against its event's schema: the producer validated it, every consumer
- * validates it, and the relay stays independent of event versions.
- */
-function parseOutboxItem(image: Exclude<DecodedImage, { kind: 'absent' }>): OutboxItem {
+/** The stream image as an outbox item fit to publish; throws InvalidEventError otherwise. */
+function parseImage(image: Exclude<DecodedImage, { kind: 'absent' }>): OutboxItem {
   if (image.kind === 'undecodable') {
     throw new InvalidEventError(`Stream image could not be unmarshalled: ${image.reason}`);
   }
-  const result = outboxItemSchema.safeParse(image.value);
-  if (!result.success) {
-    throw new InvalidEventError('Outbox item does not match the outbox contract', toValidationIssues(result.error));
-  }
-  const item = result.data;
-  const envelope = parseEventBody(item.payload, payloadEnvelopeSchema);
-  const mismatched = (['eventId', 'eventType', 'eventVersion', 'correlationId'] as const).filter(
-    (field) => envelope[field] !== item[field],
-  );
-  if (mismatched.length > 0) {
-    throw new InvalidEventError(`Outbox item payload disagrees with the item on ${mismatched.join(', ')}`);
-  }
-  return item;
-}
-
-function toOutgoingEvent(item: OutboxItem): OutgoingEvent {
-  return {
-    eventId: item.eventId,
-    eventType: item.eventType,
-    eventVersion: item.eventVersion,
-    correlationId: item.correlationId,
-    orderId: item.orderId,
-    body: item.payload,
-    traceHeader: item.traceHeader,
-  };
+  return parseOutboxItem(image.value);
 }
 
 /** The identifiers of an invalid image, when it has them, for the error log line. */

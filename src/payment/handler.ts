@@ -1,4 +1,5 @@
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
+import { countOutcome } from '../common/business-metrics';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
 import { OrderCreatedV1 } from '../common/events';
 import { logger } from '../common/observability';
@@ -6,6 +7,8 @@ import { systemClock } from '../common/ports';
 import { EVENTS_TOPIC, requireEnv, TABLES } from '../common/settings';
 import { createSqsBatchHandler } from '../common/sqs-batch-handler';
 import { traceHeaderOf } from '../common/trace-header';
+import { TracedEventPublisher } from '../common/traced-event-publisher';
+import { annotateEvent } from '../common/tracing';
 import { parseEventBody } from '../common/validation';
 import { createDynamoDbPaymentRepository } from './adapters/dynamodb-payment-repository';
 import { SimulatedPaymentGateway } from './adapters/simulated-payment-gateway';
@@ -15,7 +18,7 @@ import { processPayment, type ProcessPaymentPorts } from './domain/process-payme
 const ports: ProcessPaymentPorts = {
   payments: createDynamoDbPaymentRepository(requireEnv(TABLES.payments.env), createDocumentClient()),
   gateway: new SimulatedPaymentGateway(),
-  publisher: new SnsEventPublisher(requireEnv(EVENTS_TOPIC.env), createSnsClient()),
+  publisher: new TracedEventPublisher(new SnsEventPublisher(requireEnv(EVENTS_TOPIC.env), createSnsClient())),
   clock: systemClock,
 };
 
@@ -28,9 +31,11 @@ export const handler = createSqsBatchHandler(async (record) => {
     orderId: orderCreated.data.orderId,
     correlationId: orderCreated.correlationId,
   };
+  annotateEvent({ ...ids, eventType: orderCreated.eventType });
   // Logged before the work so a record that times out still has a line naming its order.
   logger.info('Processing payment', ids);
   const { published, source } = await processPayment(orderCreated, ports, { traceHeader: traceHeaderOf(record) });
+  countOutcome(published.eventType, source);
   logger.info('Payment outcome published', {
     ...ids,
     outcomeEventId: published.eventId,

@@ -15,6 +15,7 @@ import {
   ORDER_API_FUNCTION,
   ORDER_STATUS_CONSUMER,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   PAYMENT_CONSUMER,
   TABLES,
   type FunctionSettings,
@@ -41,6 +42,15 @@ describe('functionEnvironment', () => {
     },
     {
       settings: OUTBOX_RELAY,
+      expected: {
+        ...COMMON,
+        POWERTOOLS_SERVICE_NAME: 'outbox-relay',
+        OUTBOX_TABLE_NAME: 'local-outbox',
+        EVENTS_TOPIC_ARN: LOCAL_RESOURCES.topicArn,
+      },
+    },
+    {
+      settings: OUTBOX_SWEEPER,
       expected: {
         ...COMMON,
         POWERTOOLS_SERVICE_NAME: 'outbox-relay',

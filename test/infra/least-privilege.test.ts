@@ -3,6 +3,7 @@ import { tableBindings, TABLE_ROLES, type TableAccess } from '../../infra/functi
 import {
   ORDER_API_FUNCTION,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   PAYMENT_CONSUMER,
   type FunctionSettings,
   type TableRole,
@@ -137,6 +138,21 @@ describe('least privilege', () => {
     expect(actions).toContain('dynamodb:PutItem');
     expect(actions).not.toContain('dynamodb:GetItem');
     expect(actions).not.toContain('dynamodb:Query');
+  });
+
+  it('lets the sweeper Query the outbox table’s indexes, where the pending index is', () => {
+    // Prepare
+    const outbox = pipeline.stack.tables.tables.outbox;
+    const indexes = JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(outbox), 'Arn'] }, '/index/*']] });
+
+    // Act
+    const actions = statementsOf(OUTBOX_SWEEPER)
+      .filter((statement) => resourcesOf(statement).some((resource) => JSON.stringify(resource) === indexes))
+      .flatMap(actionsOf);
+
+    // Assess
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).toContain('dynamodb:UpdateItem');
   });
 
   it.each(ALL_FUNCTIONS)('uses "*" for $id only where the action has no resource-level permissions', (settings) => {

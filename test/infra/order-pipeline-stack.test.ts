@@ -7,6 +7,7 @@ import {
   ORDER_API_FUNCTION,
   ORDER_API_ROUTES,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   QUEUE_CONSUMERS,
   QUEUE_DEFAULTS,
   TABLES,
@@ -276,6 +277,74 @@ describe('OrderPipelineStack', () => {
     });
   });
 
+  describe('outbox sweeper', () => {
+    const sweeperFunction = () => pipeline.stack.outboxSweeper.sweeper.function;
+
+    it(`invokes the sweeper every ${OUTBOX_SWEEPER.scheduleMinutes} minutes with its threshold as the input`, () => {
+      // Act
+      const rule = resourceOf(pipeline.template, pipeline.stack.outboxSweeper.schedule);
+
+      // Assess
+      expect(rule.Properties).toMatchObject({
+        ScheduleExpression: `rate(${OUTBOX_SWEEPER.scheduleMinutes} minutes)`,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: arnOf(sweeperFunction()),
+            Id: expect.any(String),
+            Input: JSON.stringify({ pendingThresholdSeconds: OUTBOX_SWEEPER.pendingThresholdSeconds }),
+            RetryPolicy: { MaximumEventAgeInSeconds: OUTBOX_SWEEPER.scheduleMinutes * 60 },
+          },
+        ],
+      });
+    });
+
+    it('lets only its schedule invoke the sweeper', () => {
+      // Assess
+      assertResourceCount(pipeline.template, 'AWS::Lambda::Permission', 1, {
+        FunctionName: arnOf(sweeperFunction()),
+        Principal: 'events.amazonaws.com',
+        SourceArn: arnOf(pipeline.stack.outboxSweeper.schedule),
+      });
+    });
+
+    it('leaves the retry of a failed sweep to the next scheduled run', () => {
+      // Assess
+      assertHasResource(pipeline.template, 'AWS::Lambda::EventInvokeConfig', {
+        FunctionName: ref(sweeperFunction()),
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: OUTBOX_SWEEPER.scheduleMinutes * 60,
+      });
+    });
+
+    it('alarms on the first failed sweep', () => {
+      // Assess
+      assertHasResource(pipeline.template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(sweeperFunction()) }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmActions: [ref(pipeline.stack.alarms.topic)],
+        OKActions: [ref(pipeline.stack.alarms.topic)],
+      });
+    });
+
+    it('binds the sweeper to the outbox table and the events topic only', () => {
+      // Act
+      const sweeper = resourceOf(pipeline.template, sweeperFunction());
+      const variables = (sweeper.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+      // Assess
+      expect(variables).toMatchObject({
+        [TABLES.outbox.env]: ref(pipeline.stack.tables.tables.outbox),
+        [EVENTS_TOPIC.env]: ref(pipeline.stack.events.topic),
+      });
+      expect(Object.keys(variables).filter((name) => name.endsWith('_TABLE_NAME'))).toEqual([TABLES.outbox.env]);
+    });
+  });
+
   describe('tables', () => {
     it('creates one table per role', () => {
       // Assess
@@ -289,7 +358,7 @@ describe('OrderPipelineStack', () => {
       // Assess
       expect(table.Properties).toMatchObject({
         KeySchema: [{ AttributeName: TABLES[role].partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: TABLES[role].partitionKey, AttributeType: 'S' }],
+        AttributeDefinitions: expect.arrayContaining([{ AttributeName: TABLES[role].partitionKey, AttributeType: 'S' }]),
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
@@ -305,6 +374,40 @@ describe('OrderPipelineStack', () => {
         StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
         TimeToLiveSpecification: { AttributeName: TABLES.outbox.ttlAttribute, Enabled: true },
       });
+    });
+
+    it('indexes only pending outbox items, by bucket and age, with what the sweeper publishes', () => {
+      // Prepare
+      const index = TABLES.outbox.pendingIndex;
+
+      // Act
+      const outbox = resourceOf(pipeline.template, pipeline.stack.tables.tables.outbox);
+
+      // Assess: sparse, because only PENDING items carry the bucket attribute
+      expect(outbox.Properties.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]);
+      expect(outbox.Properties.AttributeDefinitions).toEqual(
+        expect.arrayContaining([
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ]),
+      );
+    });
+
+    it.each(TABLE_ROLES.filter((role) => role !== 'outbox'))('gives the %s table no secondary index', (role) => {
+      // Act
+      const table = resourceOf(pipeline.template, pipeline.stack.tables.tables[role]);
+
+      // Assess
+      expect(table.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
     });
 
     it('deletes the tables with a demo stack by default', () => {

@@ -8,12 +8,13 @@ import { readPipelineContext } from '../../infra/pipeline-context';
 import {
   ORDER_API_FUNCTION,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   QUEUE_CONSUMERS,
   type FunctionSettings,
 } from '../../src/common/settings';
 
 /** Every function of the pipeline, as `it.each` rows. */
-export const ALL_FUNCTIONS: readonly FunctionSettings[] = [ORDER_API_FUNCTION, OUTBOX_RELAY, ...QUEUE_CONSUMERS];
+export const ALL_FUNCTIONS: readonly FunctionSettings[] = [ORDER_API_FUNCTION, OUTBOX_RELAY, OUTBOX_SWEEPER, ...QUEUE_CONSUMERS];
 
 /** The feature flags `cdk synth` runs with, so the tests assert the template that deploys. */
 function cdkJsonContext(): Record<string, unknown> {

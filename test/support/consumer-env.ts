@@ -17,3 +17,5 @@ process.env[ENV.inventoryTable] = TABLE_NAMES.inventory;
 process.env[ENV.notificationsTable] = TABLE_NAMES.notifications;
 // Powertools reads these when the logger is built; unit test output stays readable.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Metrics are counted (tests spy on `metrics.addMetric`) but not printed as EMF lines.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -1,6 +1,6 @@
 /**
  * Creates the local cloud's resources from the shared settings, the same settings the CDK stack
- * reads: tables, the outbox stream and TTL, the events topic, one queue + DLQ + filtered
+ * reads: tables, the outbox stream, TTL and pending index, the events topic, one queue + DLQ + filtered
  * subscription per consumer, and the relay's on-failure queue. Idempotent: every step converges an
  * existing resource instead of failing on it, so a restarted persistent stack reuses its data.
  */
@@ -13,6 +13,8 @@ import {
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type GlobalSecondaryIndex,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -133,15 +135,18 @@ async function ensureTable(dynamodb: DynamoDBClient, role: TableRole): Promise<v
   const wantsStream = role === 'outbox';
   const existing = await describeTable(dynamodb, tableName);
 
+  const index = secondaryIndexOf(role);
+
   if (existing === undefined) {
     try {
       await dynamodb.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+          AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }, ...(index?.attributes ?? [])],
           KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
           StreamSpecification: wantsStream ? { StreamEnabled: true, StreamViewType: OUTBOX_STREAM_VIEW } : undefined,
+          GlobalSecondaryIndexes: index === undefined ? undefined : [index.definition],
         }),
       );
     } catch (error) {
@@ -157,6 +162,9 @@ async function ensureTable(dynamodb: DynamoDBClient, role: TableRole): Promise<v
     }
     if (wantsStream) {
       await ensureStream(dynamodb, tableName, existing);
+    }
+    if (index !== undefined) {
+      await ensureSecondaryIndex(dynamodb, tableName, existing, index);
     }
   }
 
@@ -180,6 +188,63 @@ async function ensureStream(dynamodb: DynamoDBClient, tableName: string, table: 
     new UpdateTableCommand({
       TableName: tableName,
       StreamSpecification: { StreamEnabled: true, StreamViewType: OUTBOX_STREAM_VIEW },
+    }),
+  );
+}
+
+interface SecondaryIndex {
+  readonly definition: GlobalSecondaryIndex;
+  readonly attributes: AttributeDefinition[];
+}
+
+/** The outbox's sparse pending index, as the CDK stack defines it (infra/constructs/pipeline-tables.ts). */
+function secondaryIndexOf(role: TableRole): SecondaryIndex | undefined {
+  const settings = TABLES[role];
+  if (!('pendingIndex' in settings)) {
+    return undefined;
+  }
+  const { name, partitionKey, sortKey } = settings.pendingIndex;
+  return {
+    definition: {
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    attributes: [
+      { AttributeName: partitionKey, AttributeType: 'S' },
+      { AttributeName: sortKey, AttributeType: 'S' },
+    ],
+  };
+}
+
+/**
+ * Adds the index to a table created before it existed (a persistent stack from an older version);
+ * DynamoDB backfills it from the items already there. An index of that name with another key is a
+ * conflict, not something to rebuild silently.
+ */
+async function ensureSecondaryIndex(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  table: TableDescription,
+  index: SecondaryIndex,
+): Promise<void> {
+  const existing = table.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === index.definition.IndexName);
+  if (existing !== undefined) {
+    const keyOf = (schema: GlobalSecondaryIndex['KeySchema']): string =>
+      JSON.stringify(schema?.map(({ AttributeName, KeyType }) => [AttributeName, KeyType]));
+    if (keyOf(existing.KeySchema) !== keyOf(index.definition.KeySchema)) {
+      throw new LocalResourceConflictError('table', tableName, `its index ${index.definition.IndexName} has another key`);
+    }
+    return;
+  }
+  await dynamodb.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: index.attributes,
+      GlobalSecondaryIndexUpdates: [{ Create: index.definition }],
     }),
   );
 }
@@ -212,12 +277,17 @@ async function describeTable(dynamodb: DynamoDBClient, tableName: string): Promi
   }
 }
 
-/** DynamoDB Local creates tables ACTIVE at once; polled anyway so the contract matches AWS. */
+/**
+ * DynamoDB Local creates tables ACTIVE at once; polled anyway so the contract matches AWS. A new
+ * index stays CREATING for a moment (under a second here), and writes to the table fail with
+ * InternalFailure until it is ACTIVE, so the indexes are waited for too.
+ */
 async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
   const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
   for (;;) {
     const table = await describeTable(dynamodb, tableName);
-    if (table?.TableStatus === 'ACTIVE') {
+    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && indexesActive) {
       return;
     }
     if (Date.now() > deadline) {
@@ -377,6 +447,9 @@ async function readResources(clients: Clients, endpoints: LocalEndpoints): Promi
   const outbox = tables.find(([role]) => role === 'outbox')?.[1];
   if (outbox?.LatestStreamArn === undefined || outbox.StreamSpecification?.StreamEnabled !== true) {
     throw new LocalResourceMissingError('stream of table', tableNames.outbox);
+  }
+  if (!(outbox.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === TABLES.outbox.pendingIndex.name)) {
+    throw new LocalResourceMissingError(`index ${TABLES.outbox.pendingIndex.name} of table`, tableNames.outbox);
   }
   return {
     tableNames,

@@ -105,44 +105,49 @@ function isBinary(contentType: string | undefined, binaryMediaTypes: readonly st
   });
 }
 
+/**
+ * Header and query names are the client's: `__proto__` or `constructor` are names like any other.
+ * The maps are built as `Map`s and turned into objects with `Object.fromEntries`, which defines own
+ * properties; indexing a plain object would reach (or replace) its prototype instead.
+ */
 function headerMaps(request: ProxyRequest, context: ProxyEventContext) {
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders = new Map<string, string[]>();
   for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index] ?? '';
     const value = request.rawHeaders[index + 1] ?? '';
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders.set(name, [...(multiValueHeaders.get(name) ?? []), value]);
   }
   const findName = (name: string): string =>
-    Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    [...multiValueHeaders.keys()].find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
   // What API Gateway adds in front of the integration: the caller's address, port and protocol,
   // and its trace header.
   const forwardedFor = findName('X-Forwarded-For');
-  const previousHops = multiValueHeaders[forwardedFor]?.join(', ');
-  multiValueHeaders[forwardedFor] = [previousHops === undefined ? request.sourceIp : `${previousHops}, ${request.sourceIp}`];
-  multiValueHeaders[findName('X-Forwarded-Port')] = [String(request.localPort)];
-  multiValueHeaders[findName('X-Forwarded-Proto')] = ['http'];
-  multiValueHeaders[findName('X-Amzn-Trace-Id')] = [context.traceHeader];
+  const previousHops = multiValueHeaders.get(forwardedFor)?.join(', ');
+  multiValueHeaders.set(forwardedFor, [previousHops === undefined ? request.sourceIp : `${previousHops}, ${request.sourceIp}`]);
+  multiValueHeaders.set(findName('X-Forwarded-Port'), [String(request.localPort)]);
+  multiValueHeaders.set(findName('X-Forwarded-Proto'), ['http']);
+  multiValueHeaders.set(findName('X-Amzn-Trace-Id'), [context.traceHeader]);
   // `headers` holds the last value of each header.
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multiValueHeaders)) {
+  const headers = new Map<string, string>();
+  for (const [name, values] of multiValueHeaders) {
     const last = values.at(-1);
-    if (last !== undefined) headers[name] = last;
+    if (last !== undefined) headers.set(name, last);
   }
-  return { headers, multiValueHeaders };
+  return { headers: Object.fromEntries(headers), multiValueHeaders: Object.fromEntries(multiValueHeaders) };
 }
 
 function queryMaps(search: string) {
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  const queryStringParameters = new Map<string, string>();
+  const multiValueQueryStringParameters = new Map<string, string[]>();
   // REST APIs deliver query string values decoded; the last value wins in the single-value map.
   for (const [name, value] of new URLSearchParams(search)) {
-    queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
+    queryStringParameters.set(name, value);
+    multiValueQueryStringParameters.set(name, [...(multiValueQueryStringParameters.get(name) ?? []), value]);
   }
-  const empty = Object.keys(queryStringParameters).length === 0;
+  const empty = queryStringParameters.size === 0;
   return {
-    queryStringParameters: empty ? null : queryStringParameters,
-    multiValueQueryStringParameters: empty ? null : multiValueQueryStringParameters,
+    queryStringParameters: empty ? null : Object.fromEntries(queryStringParameters),
+    multiValueQueryStringParameters: empty ? null : Object.fromEntries(multiValueQueryStringParameters),
   };
 }
 

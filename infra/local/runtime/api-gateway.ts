@@ -19,7 +19,8 @@ import {
   type ProxyResponse,
 } from './api-gateway-event';
 import { REQUEST_TOO_LARGE_ERROR_TYPE, type InvokeResult, type LambdaInvoker } from './lambda-invoker';
-import { childTraceHeader } from './trace-header';
+import { childTraceHeader, parseTraceHeader } from './trace-header';
+import type { TraceSegmentSink } from './trace-store';
 
 /** REST API limits. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
@@ -43,6 +44,11 @@ export interface ApiGatewayOptions {
   readonly binaryMediaTypes?: readonly string[];
   /** One line per request API Gateway answers itself (403, 413, 5xx); default: stdout. */
   readonly log?: (line: string) => void;
+  /**
+   * Active tracing (`tracingEnabled` on the stage): requests without a sampling decision are
+   * sampled, and each traced request's stage segment is recorded here.
+   */
+  readonly traceSegments?: TraceSegmentSink;
 }
 
 interface GatewayError {
@@ -154,9 +160,11 @@ export class LocalApiGateway {
     const requestId = randomUUID();
     const extendedRequestId = randomBytes(11).toString('base64');
     const clientTrace = request.headers['x-amzn-trace-id'];
-    const traceHeader = childTraceHeader(typeof clientTrace === 'string' ? clientTrace : undefined);
+    const callerTrace = typeof clientTrace === 'string' ? clientTrace : undefined;
+    const traceHeader = childTraceHeader(callerTrace, this.options.traceSegments !== undefined);
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
+    response.once('finish', () => this.recordStageSegment(traceHeader, callerTrace, { method, url, requestTimeEpoch }, response));
     const gatewayHeaders = {
       'x-amzn-RequestId': [requestId],
       'x-amz-apigw-id': [extendedRequestId],
@@ -260,6 +268,42 @@ export class LocalApiGateway {
       return await Promise.race([invoked, timedOut]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The segment API Gateway records for a traced request (`AWS::ApiGateway::Stage`): its id is the
+   * Parent of the header passed to the function, so the function segment hangs under it.
+   */
+  private recordStageSegment(
+    traceHeader: string,
+    callerTrace: string | undefined,
+    request: { readonly method: string; readonly url: string; readonly requestTimeEpoch: number },
+    response: ServerResponse,
+  ): void {
+    const sink = this.options.traceSegments;
+    const trace = parseTraceHeader(traceHeader);
+    if (sink === undefined || trace?.parent === undefined || trace.sampled !== true) return;
+    const caller = parseTraceHeader(callerTrace);
+    const status = response.statusCode;
+    const stage = this.options.stage ?? DEFAULT_STAGE;
+    try {
+      sink.record({
+        id: trace.parent,
+        trace_id: trace.root,
+        name: `${this.apiId}/${stage}`,
+        origin: 'AWS::ApiGateway::Stage',
+        start_time: request.requestTimeEpoch / 1000,
+        end_time: Date.now() / 1000,
+        ...(caller?.root === trace.root && caller.parent !== undefined ? { parent_id: caller.parent } : {}),
+        http: { request: { method: request.method, url: `${this.url}${request.url}` }, response: { status } },
+        aws: { api_id: this.apiId, stage },
+        ...(status >= 400 && status < 500 ? { error: true } : {}),
+        ...(status === 429 ? { throttle: true } : {}),
+        ...(status >= 500 ? { fault: true } : {}),
+      });
+    } catch (error) {
+      this.log(`X-Ray: could not record the stage segment (${String(error)})`);
     }
   }
 

@@ -178,6 +178,9 @@ export class ExecutionEnvironment {
 
   /** SIGKILL: nothing the function does can delay or survive it. */
   kill(): void {
+    // The exit event comes later (after the pool has decided whether to reuse this environment):
+    // from now on it is never handed out again, or the next invocation would die with it.
+    this.retired = true;
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGKILL');
     }

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '../../bundling-externals';
 
 /** Keep in step with `bundling` in infra/constructs/pipeline-function.ts. */
 export const FUNCTION_BUNDLE_OPTIONS = {
@@ -17,9 +18,12 @@ export const FUNCTION_BUNDLE_OPTIONS = {
   target: 'node24',
   format: 'cjs',
   minify: true,
+  // Error classes name themselves from their class: minified names would reach API responses and logs.
+  keepNames: true,
   sourcemap: true,
   sourcesContent: false,
   mainFields: ['module', 'main'],
+  external: [...UNUSED_CREDENTIAL_PROVIDERS],
 } as const satisfies BuildOptions;
 
 /** The file and export Lambda loads from the bundle (`_HANDLER`). */

@@ -27,6 +27,11 @@ export interface InvokeOptions {
    * as a function behind API Gateway does. Without one the invocation starts its own trace.
    */
   readonly traceHeader?: string;
+  /**
+   * Trace headers of the messages in the event (SQS): the invocation starts a trace of its own and
+   * its function segment *links* to these, as Lambda does for SQS-triggered invocations.
+   */
+  readonly linkedTraceHeaders?: readonly string[];
 }
 
 export interface LambdaInvoker {

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ExecutionEnvironment } from './execution-environment';
 import { bundleFunctions, HANDLER_SETTING, type RuntimeBundles } from './function-bundler';
+import { functionSegment } from './function-segment';
 import { formatInvocationLine } from './invocation-line';
 import {
   REQUEST_TOO_LARGE_ERROR_TYPE,
@@ -18,6 +19,7 @@ import {
   type LambdaInvoker,
 } from './lambda-invoker';
 import { childTraceHeader } from './trace-header';
+import type { TraceSegmentSink } from './trace-store';
 
 export type { InvokeOptions, InvokeResult, LambdaInvoker } from './lambda-invoker';
 
@@ -50,6 +52,8 @@ export interface LambdaServiceOptions {
   readonly bundleDir?: string;
   /** X-Ray daemon the functions' tracers send to; with one, new traces are sampled. */
   readonly xrayDaemonAddress?: string;
+  /** Where the function segment of each sampled invocation is recorded (the Lambda service's part of a trace). */
+  readonly traceSegments?: TraceSegmentSink;
 }
 
 export class LambdaServiceStoppedError extends Error {
@@ -105,6 +109,8 @@ function batchSizeOf(event: unknown): number | undefined {
 interface PoolInvocation {
   readonly result: InvokeResult;
   readonly lastOutput?: readonly string[];
+  /** Set once an environment took the invocation. */
+  readonly trace?: { readonly header: string; readonly requestId: string; readonly startedAtMs: number };
 }
 
 class FunctionPool {
@@ -112,7 +118,7 @@ class FunctionPool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly limit: ConcurrencyLimit;
   private readonly env: Record<string, string>;
-  private readonly invokedFunctionArn: string;
+  readonly invokedFunctionArn: string;
 
   constructor(
     readonly fn: LocalFunction,
@@ -152,6 +158,12 @@ class FunctionPool {
   /** The result, and the environment's last output when the invocation lost its environment. */
   async invoke(eventJson: string, options: InvokeOptions, stopped: () => boolean): Promise<PoolInvocation> {
     await this.limit.acquire();
+    const startedAtMs = Date.now();
+    const requestId = randomUUID();
+    // Lambda's `_X_AMZN_TRACE_ID`: the caller's trace (API Gateway) or a new one; its Parent is the
+    // id of the function segment the service records for the invocation.
+    const header = childTraceHeader(options.traceHeader, this.service.xrayDaemonAddress !== undefined);
+    const trace = { header, requestId, startedAtMs };
     try {
       let environment = this.takeIdle();
       let initDurationMs: number | undefined;
@@ -159,26 +171,26 @@ class FunctionPool {
         if (stopped()) throw new LambdaServiceStoppedError(this.fn.name);
         environment = this.startEnvironment();
         const init = await environment.initialized;
-        if (init.status !== 'ready') return { result: init, lastOutput: environment.lastOutput };
+        if (init.status !== 'ready') return { result: init, lastOutput: environment.lastOutput, trace };
         initDurationMs = init.initDurationMs;
       }
       const result = await environment.invoke(
         {
           type: 'invoke',
-          requestId: randomUUID(),
+          requestId,
           event: eventJson,
           deadlineMs: Date.now() + this.fn.timeoutSeconds * 1000,
           invokedFunctionArn: this.invokedFunctionArn,
-          traceId: childTraceHeader(options.traceHeader, this.service.xrayDaemonAddress !== undefined),
+          traceId: header,
         },
         this.fn.timeoutSeconds * 1000,
       );
       const timed = initDurationMs === undefined ? result : { ...result, initDurationMs };
       if (environment.alive) {
         this.idle.push(environment);
-        return { result: timed };
+        return { result: timed, trace };
       }
-      return { result: timed, lastOutput: environment.lastOutput };
+      return { result: timed, lastOutput: environment.lastOutput, trace };
     } finally {
       this.limit.release();
     }
@@ -220,6 +232,7 @@ export class LambdaService implements LambdaInvoker {
   private stopped = false;
   private readonly log: (line: string) => void;
   private readonly functionLogs: boolean;
+  private readonly traceSegments: TraceSegmentSink | undefined;
 
   private constructor(
     options: LambdaServiceOptions,
@@ -227,6 +240,7 @@ export class LambdaService implements LambdaInvoker {
   ) {
     this.log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
     this.functionLogs = options.functionLogs ?? process.env.LOCAL_FUNCTION_LOGS === '1';
+    this.traceSegments = options.traceSegments;
     for (const fn of options.functions) {
       const taskRoot = bundles.taskRoots.get(fn.name);
       if (taskRoot === undefined) throw new Error(`No bundle for ${fn.name}`);
@@ -255,7 +269,7 @@ export class LambdaService implements LambdaInvoker {
     if (pool === undefined) throw new FunctionNotFoundError(functionName);
     if (this.stopped) throw new LambdaServiceStoppedError(functionName);
     const eventJson = JSON.stringify(event) ?? 'null';
-    const { result, lastOutput = [] }: PoolInvocation =
+    const { result, lastOutput = [], trace }: PoolInvocation =
       Buffer.byteLength(eventJson) > SYNC_INVOKE_PAYLOAD_LIMIT_BYTES
         ? {
             result: {
@@ -266,10 +280,38 @@ export class LambdaService implements LambdaInvoker {
             },
           }
         : await pool.invoke(eventJson, options, () => this.stopped);
+    if (trace !== undefined) this.recordFunctionSegment(pool, trace, options, result);
     this.log(formatInvocationLine(functionName, batchSizeOf(event), result, pool.fn.timeoutSeconds));
     // Without function logs, the last lines are all that explains a lost environment.
     if (!this.functionLogs) for (const line of lastOutput) this.log(`  [${functionName}] ${line}`);
     return result;
+  }
+
+  private recordFunctionSegment(
+    pool: FunctionPool,
+    trace: NonNullable<PoolInvocation['trace']>,
+    options: InvokeOptions,
+    result: InvokeResult,
+  ): void {
+    if (this.traceSegments === undefined) return;
+    const segment = functionSegment({
+      functionName: pool.fn.name,
+      functionArn: pool.invokedFunctionArn,
+      requestId: trace.requestId,
+      traceHeader: trace.header,
+      ...(options.traceHeader === undefined ? {} : { callerTraceHeader: options.traceHeader }),
+      ...(options.linkedTraceHeaders === undefined ? {} : { linkedTraceHeaders: options.linkedTraceHeaders }),
+      startedAtMs: trace.startedAtMs,
+      endedAtMs: Date.now(),
+      result,
+    });
+    if (segment === undefined) return;
+    try {
+      this.traceSegments.record(segment);
+    } catch (error) {
+      // A store that cannot be written loses traces, never invocations.
+      this.log(`X-Ray: could not record the segment of ${pool.fn.name} (${String(error)})`);
+    }
   }
 
   /** PIDs of every environment process still running (busy, idle or starting). */

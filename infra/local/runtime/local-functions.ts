@@ -5,13 +5,18 @@
 import {
   ORDER_API_FUNCTION,
   OUTBOX_RELAY,
+  OUTBOX_SWEEPER,
   QUEUE_CONSUMERS,
   type FunctionSettings,
+  type OutboxSweeperSettings,
   type QueueConsumerSettings,
+  type StreamRelaySettings,
 } from '../../../src/common/settings';
 import { functionEnvironment, type FunctionResources } from '../../function-environment';
 import { scaledFunctionTimeoutSeconds } from '../local-settings';
+import type { OutboxSweepRequest } from '../../../src/outbox-relay/outbox-sweep-request';
 import type { LocalFunction } from './lambda-service';
+import type { LocalScheduleOptions } from './schedule';
 
 /**
  * Environments the order API may run at once. On AWS the account's concurrency (1,000) is the
@@ -45,7 +50,7 @@ export function localFunction(
   };
 }
 
-/** Every function of the pipeline: the order API, the outbox relay and the queue consumers. */
+/** Every function of the pipeline: the order API, the outbox relay and its sweeper, and the queue consumers. */
 export function localFunctions(options: {
   readonly resources: FunctionResources;
   readonly awsEnvironment: Readonly<Record<string, string>>;
@@ -63,6 +68,8 @@ export function localFunctions(options: {
     withOverrides(ORDER_API_FUNCTION, LOCAL_API_MAX_CONCURRENCY),
     // One batch per shard at a time (times the parallelisation factor): the relay never needs more.
     withOverrides(OUTBOX_RELAY, OUTBOX_RELAY.stream.parallelizationFactor),
+    // Its schedule never starts a run while one is going (schedule.ts).
+    withOverrides(OUTBOX_SWEEPER, 1),
     ...QUEUE_CONSUMERS.map((consumer) => withOverrides(consumer, consumer.maxConcurrency)),
   ];
 }
@@ -101,4 +108,38 @@ export function sqsMappingSettingsOf(consumer: QueueConsumerSettings, timeScale:
     // The stack sets `reportBatchItemFailures: true` on every consumer's mapping.
     reportBatchItemFailures: true,
   } as const;
+}
+
+/**
+ * The relay's DynamoDB Streams event source mapping settings, as `startStreamMapping` takes them;
+ * the mapping scales the batching window and the maximum record age itself (`shardPolicyOf`).
+ */
+export function streamMappingSettingsOf(relay: StreamRelaySettings, timeScale: number) {
+  return {
+    functionName: relay.id,
+    settings: relay.stream,
+    timeScale,
+    // The stack sets `reportBatchItemFailures: true` on the relay's mapping.
+    reportBatchItemFailures: true,
+  } as const;
+}
+
+/**
+ * The sweeper's EventBridge rule as the local runtime runs it: the interval and the threshold the
+ * rule's input carries are both scaled, so a stuck item is swept in seconds. The function's
+ * environment is the same as on AWS; only the schedule differs.
+ */
+export function sweeperScheduleOf(
+  sweeper: OutboxSweeperSettings,
+  timeScale: number,
+): Pick<LocalScheduleOptions, 'functionName' | 'intervalMs' | 'input'> {
+  const input: OutboxSweepRequest = {
+    // Whole milliseconds: 900 × 0.01 is 9.000000000000002 in floating point.
+    pendingThresholdSeconds: Math.round(sweeper.pendingThresholdSeconds * timeScale * 1000) / 1000,
+  };
+  return {
+    functionName: sweeper.id,
+    intervalMs: Math.round(sweeper.scheduleMinutes * 60 * 1000 * timeScale),
+    input,
+  };
 }

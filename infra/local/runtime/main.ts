@@ -6,11 +6,15 @@
  *
  *   --function-logs  show what the functions write (also `LOCAL_FUNCTION_LOGS=1`)
  *
- * Ports: PORT (API), DYNAMODB_PORT, SNS_SQS_PORT; time scale: LOCAL_TIME_SCALE (local-settings.ts).
+ * It also runs the outbox sweeper on its (scaled) schedule, as EventBridge does; `LOCAL_SCHEDULES=off`
+ * leaves the schedule out.
+ *
+ * Ports: PORT (API), DYNAMODB_PORT, SNS_SQS_PORT, XRAY_DAEMON_PORT (UDP); time scale: LOCAL_TIME_SCALE
+ * (local-settings.ts). Traces go to `<data dir>/traces/segments.jsonl` (trace-store.ts).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ORDER_API_FUNCTION, ORDER_API_ROUTES, OUTBOX_RELAY, QUEUE_CONSUMERS } from '../../../src/common/settings';
+import { ORDER_API_FUNCTION, ORDER_API_ROUTES, OUTBOX_RELAY, OUTBOX_SWEEPER, QUEUE_CONSUMERS } from '../../../src/common/settings';
 import {
   createLocalDynamoDbStreamsClient,
   createLocalSqsClient,
@@ -20,12 +24,30 @@ import {
 import { localEndpoints, waitForEmulators } from '../cloud/emulators';
 import { localDataPaths } from '../cloud/local-data-dir';
 import { describeLocalResources, type LocalResources } from '../cloud/provision';
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, localDataDir, localPorts, localTimeScale } from '../local-settings';
+import {
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDataDir,
+  localDuplicateDeliveryRate,
+  localPorts,
+  localTimeScale,
+  localXrayDaemonPort,
+} from '../local-settings';
 import { LocalApiGateway } from './api-gateway';
 import { LambdaService } from './lambda-service';
-import { functionEnvironmentOverrides, localFunctions, sqsMappingSettingsOf } from './local-functions';
+import {
+  functionEnvironmentOverrides,
+  localFunctions,
+  sqsMappingSettingsOf,
+  streamMappingSettingsOf,
+  sweeperScheduleOf,
+} from './local-functions';
+import { LocalSchedule, localSchedulesEnabled } from './schedule';
 import { SqsEventSourceMapping } from './sqs-mapping';
 import { startStreamMapping, type StreamMapping } from './stream-mapping/stream-mapping';
+import { TraceSegmentStore, traceSegmentsPath } from './trace-store';
+import { XRayDaemon } from './xray-daemon';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The stream mapping's checkpoints, beside the emulators' data (see local-data-dir.ts). */
@@ -40,13 +62,25 @@ interface Runtime {
   readonly api: LocalApiGateway;
   readonly queueMappings: readonly SqsEventSourceMapping[];
   readonly streamMapping: StreamMapping;
+  /** The sweeper's schedule (EventBridge's part); absent with `LOCAL_SCHEDULES=off`. */
+  readonly sweeperSchedule: LocalSchedule | undefined;
+  readonly xrayDaemon: XRayDaemon;
 }
 
 async function startRuntime(
   endpoints: LocalEndpoints,
   resources: LocalResources,
-  options: { timeScale: number; apiPort: number; functionLogs: boolean },
+  options: { timeScale: number; apiPort: number; functionLogs: boolean; duplicateDeliveryRate: number; xrayDaemonPort: number },
 ): Promise<Runtime> {
+  // The X-Ray daemon's part and the Lambda service's and API Gateway's parts of each trace, in one store.
+  const traceSegments = new TraceSegmentStore(traceSegmentsPath(localDataDir()));
+  const xrayDaemon = await XRayDaemon.start({
+    port: options.xrayDaemonPort,
+    segments: traceSegments,
+    log: print,
+    // The default port may be held by another local stack; a port asked for explicitly must be free.
+    anyPortIfTaken: process.env.XRAY_DAEMON_PORT === undefined,
+  });
   const functions = localFunctions({
     resources: { tableNames: resources.tableNames, topicArn: resources.topicArn },
     awsEnvironment: localAwsEnvironment(endpoints),
@@ -54,17 +88,25 @@ async function startRuntime(
     environmentOverrides: functionEnvironmentOverrides(),
   });
   const bundlingStartedAt = performance.now();
-  const service = await LambdaService.start({
-    functions,
-    repositoryRoot: REPOSITORY_ROOT,
-    region: LOCAL_REGION,
-    accountId: LOCAL_ACCOUNT_ID,
-    credentials: LOCAL_CREDENTIALS,
-    functionLogs: options.functionLogs,
-  });
+  let service: LambdaService;
+  try {
+    service = await LambdaService.start({
+      functions,
+      repositoryRoot: REPOSITORY_ROOT,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      credentials: LOCAL_CREDENTIALS,
+      functionLogs: options.functionLogs,
+      xrayDaemonAddress: xrayDaemon.address,
+      traceSegments,
+    });
+  } catch (error) {
+    await xrayDaemon.stop();
+    throw error;
+  }
   print(`bundled ${functions.length} functions in ${Math.round(performance.now() - bundlingStartedAt)} ms`);
 
-  const started: { stop(): Promise<void> }[] = [service];
+  const started: { stop(): Promise<void> }[] = [xrayDaemon, service];
   try {
     const api = await LocalApiGateway.start({
       port: options.apiPort,
@@ -72,6 +114,7 @@ async function startRuntime(
       routes: ORDER_API_ROUTES,
       invoker: service,
       accountId: LOCAL_ACCOUNT_ID,
+      traceSegments,
     });
     started.push(api);
     const queueMappings: SqsEventSourceMapping[] = [];
@@ -83,6 +126,7 @@ async function startRuntime(
         queueUrl: queue.url,
         queueArn: queue.arn,
         region: LOCAL_REGION,
+        duplicateDeliveryRate: options.duplicateDeliveryRate,
         // One client per mapping: its pollers' long polls hold one connection each.
         sqs: createLocalSqsClient(endpoints),
         invoker: service,
@@ -91,18 +135,19 @@ async function startRuntime(
       started.push(mapping);
     }
     const streamMapping = startStreamMapping({
+      ...streamMappingSettingsOf(OUTBOX_RELAY, options.timeScale),
       streamArn: resources.outboxStreamArn,
-      functionName: OUTBOX_RELAY.id,
       invoker: service,
       streamsClient: createLocalDynamoDbStreamsClient(endpoints),
       sqsClient: createLocalSqsClient(endpoints),
       onFailureQueueUrl: resources.relayFailureQueue.url,
       checkpointDir: CHECKPOINT_DIR,
-      settings: OUTBOX_RELAY.stream,
-      timeScale: options.timeScale,
       log: (line) => print(`stream ${OUTBOX_RELAY.id}: ${line}`),
     });
-    return { service, api, queueMappings, streamMapping };
+    const sweeperSchedule = localSchedulesEnabled()
+      ? LocalSchedule.start({ ...sweeperScheduleOf(OUTBOX_SWEEPER, options.timeScale), invoker: service, log: print })
+      : undefined;
+    return { service, api, queueMappings, streamMapping, xrayDaemon, sweeperSchedule };
   } catch (error) {
     await Promise.allSettled(started.reverse().map((component) => component.stop()));
     throw error;
@@ -115,8 +160,13 @@ async function startRuntime(
  */
 async function stopRuntime(runtime: Runtime): Promise<void> {
   await runtime.api.stop();
-  await Promise.all([...runtime.queueMappings.map((mapping) => mapping.stop()), runtime.streamMapping.stop()]);
+  await Promise.all([
+    ...runtime.queueMappings.map((mapping) => mapping.stop()),
+    runtime.streamMapping.stop(),
+    runtime.sweeperSchedule?.stop(),
+  ]);
   await runtime.service.stop();
+  await runtime.xrayDaemon.stop();
 }
 
 function stopOnSignals(runtime: Runtime): void {
@@ -154,6 +204,8 @@ async function main(): Promise<void> {
     timeScale,
     apiPort: ports.api,
     functionLogs: values['function-logs'] || process.env.LOCAL_FUNCTION_LOGS === '1',
+    duplicateDeliveryRate: localDuplicateDeliveryRate(),
+    xrayDaemonPort: localXrayDaemonPort(),
   });
   stopOnSignals(runtime);
 
@@ -166,7 +218,16 @@ async function main(): Promise<void> {
     );
   }
   print(`stream mapping   outbox → ${OUTBOX_RELAY.id}  (checkpoints in ${CHECKPOINT_DIR})`);
+  if (runtime.sweeperSchedule === undefined) {
+    print(`schedule         ${OUTBOX_SWEEPER.id} off (LOCAL_SCHEDULES=off)`);
+  } else {
+    const sweeper = sweeperScheduleOf(OUTBOX_SWEEPER, timeScale);
+    print(`schedule         every ${sweeper.intervalMs} ms → ${OUTBOX_SWEEPER.id}  (${JSON.stringify(sweeper.input)})`);
+  }
+  print(`X-Ray daemon     udp ${runtime.xrayDaemon.address} → ${traceSegmentsPath(localDataDir())}`);
   print(`time scale       ${timeScale}`);
+  const duplicateRate = localDuplicateDeliveryRate();
+  if (duplicateRate > 0) print(`SQS duplicates   ${duplicateRate} of processed messages delivered again (LOCAL_SQS_DUPLICATE_RATE)`);
   print(`runtime ready in ${Math.round(performance.now() - startedAt)} ms; Ctrl-C stops it`);
 }
 

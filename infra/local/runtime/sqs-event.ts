@@ -5,6 +5,7 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import { MESSAGE_ATTRIBUTES } from '../../../src/common/settings';
 import type { InvokeResult } from './lambda-invoker';
 
 export interface SqsEventSource {
@@ -148,4 +149,21 @@ export function settleBatch(
 ): BatchSettlement {
   if (result.status !== 'ok') return { kind: 'failure', reason: describeOutcome(result) };
   return reportBatchItemFailures ? settleBatchResponse(result.payload, messageIds) : { kind: 'success' };
+}
+
+/**
+ * The producers' trace headers of a batch, which the invocation's function segment links to. On
+ * AWS, Lambda reads SQS's `AWSTraceHeader` system attribute, which SNS sets from the publish
+ * request's `X-Amzn-Trace-Id`. fauxqs accepts and drops `AWSTraceHeader`, and its SNS sets none, so
+ * locally the carrier is the pipeline's own `traceHeader` message attribute, which every publisher
+ * of the pipeline sets beside the request header (TracedEventPublisher). It is read first;
+ * `AWSTraceHeader` where a message has no attribute.
+ */
+export function traceHeadersOf(records: readonly SQSRecord[]): string[] {
+  const headers: string[] = [];
+  for (const record of records) {
+    const header = record.messageAttributes[MESSAGE_ATTRIBUTES.traceHeader]?.stringValue ?? record.attributes.AWSTraceHeader;
+    if (header !== undefined && !headers.includes(header)) headers.push(header);
+  }
+  return headers;
 }

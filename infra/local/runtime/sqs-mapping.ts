@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { LambdaInvoker } from './lambda-invoker';
-import { settleBatch, toSqsRecord, type BatchSettlement } from './sqs-event';
+import { settleBatch, toSqsRecord, traceHeadersOf, type BatchSettlement } from './sqs-event';
 
 /** ReceiveMessage's own limits. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
@@ -49,6 +49,15 @@ export interface SqsMappingOptions {
   readonly invoker: LambdaInvoker;
   /** Where anomalies are reported (invalid batch responses, failed deletes); default: stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * Standard queues are at-least-once: AWS may deliver a message again although its batch
+   * succeeded. With a rate above 0 (`LOCAL_SQS_DUPLICATE_RATE`), a message that succeeded on its
+   * first receive is left undeleted with this probability, so it comes back after the visibility
+   * timeout as an AWS duplicate does: same messageId, ApproximateReceiveCount 2. Default 0.
+   */
+  readonly duplicateDeliveryRate?: number;
+  /** Numbers in [0, 1) that decide the duplicates; `Math.random` by default. */
+  readonly random?: () => number;
 }
 
 /** Lambda refuses a mapping whose function could still run when its messages become visible again. */
@@ -93,6 +102,10 @@ export class SqsEventSourceMapping {
   static async start(options: SqsMappingOptions): Promise<SqsEventSourceMapping> {
     if (options.batchSize < 1 || options.maxConcurrency < 1) {
       throw new RangeError('batchSize and maxConcurrency must be at least 1');
+    }
+    const duplicateRate = options.duplicateDeliveryRate ?? 0;
+    if (!(duplicateRate >= 0 && duplicateRate <= 1)) {
+      throw new RangeError(`duplicateDeliveryRate must be in [0, 1], got ${duplicateRate}`);
     }
     const { Attributes } = await options.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['VisibilityTimeout'] }),
@@ -221,7 +234,8 @@ export class SqsEventSourceMapping {
     const event: SQSEvent = {
       Records: batch.map((message) => toSqsRecord(message, { eventSourceARN: queueArn, awsRegion: region })),
     };
-    const result = await this.options.invoker.invoke(functionName, event);
+    // A new trace per invocation, linked to the traces the messages came from (traceHeadersOf).
+    const result = await this.options.invoker.invoke(functionName, event, { linkedTraceHeaders: traceHeadersOf(event.Records) });
     const messageIds = new Set(event.Records.map((record) => record.messageId));
     const settlement = settleBatch(result, messageIds, reportBatchItemFailures);
     if (settlement.kind === 'failure' && result.status === 'ok') {
@@ -233,9 +247,10 @@ export class SqsEventSourceMapping {
 
   private async deleteSettled(event: SQSEvent, settlement: BatchSettlement): Promise<void> {
     if (settlement.kind === 'failure') return;
-    const toDelete = event.Records.filter(
+    const succeeded = event.Records.filter(
       (record) => settlement.kind === 'success' || !settlement.failedMessageIds.has(record.messageId),
     );
+    const toDelete = succeeded.filter((record) => !this.deliverAgain(record));
     for (const records of chunk(toDelete, MAX_ENTRIES_PER_DELETE)) {
       try {
         const { Failed } = await this.options.sqs.send(
@@ -259,5 +274,17 @@ export class SqsEventSourceMapping {
         );
       }
     }
+  }
+
+  /** Whether a processed message is left in the queue to play an at-least-once duplicate (once at most). */
+  private deliverAgain(record: SQSEvent['Records'][number]): boolean {
+    const rate = this.options.duplicateDeliveryRate ?? 0;
+    if (rate === 0 || record.attributes.ApproximateReceiveCount !== '1') return false;
+    if ((this.options.random ?? Math.random)() >= rate) return false;
+    this.log(
+      `SQS mapping ${this.options.functionName}: ${record.messageId} processed and left in the queue: ` +
+        'it will be delivered again as an at-least-once duplicate (LOCAL_SQS_DUPLICATE_RATE)',
+    );
+    return true;
   }
 }

@@ -3,6 +3,10 @@
  * (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>`).
  */
 import { randomBytes } from 'node:crypto';
+import { parseTraceHeader } from '../../../src/common/trace-header';
+import type { TraceSegmentLink } from './trace-store';
+
+export { parseTraceHeader } from '../../../src/common/trace-header';
 
 export function newTraceRoot(now: number = Date.now()): string {
   return `1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
@@ -31,3 +35,15 @@ export function childTraceHeader(upstream: string | undefined, sampled = false):
   }
   return `Root=${root};Parent=${newSegmentId()};Sampled=${fieldOf(upstream, 'Sampled') ?? (sampled ? '1' : '0')}`;
 }
+
+/** One link per distinct (sub)segment the headers name; X-Ray keeps at most 20 per segment. */
+export function traceLinksOf(traceHeaders: readonly (string | undefined)[]): TraceSegmentLink[] {
+  const links = new Map<string, TraceSegmentLink>();
+  for (const header of traceHeaders) {
+    const context = parseTraceHeader(header);
+    if (context?.parent !== undefined) links.set(context.parent, { trace_id: context.root, id: context.parent });
+  }
+  return [...links.values()].slice(0, MAX_LINKS_PER_SEGMENT);
+}
+
+export const MAX_LINKS_PER_SEGMENT = 20;

@@ -3,6 +3,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createDocumentClient } from '../../common/aws-clients';
 import { isTransactionCanceled } from '../../common/dynamodb-errors';
+import { pendingBucketOf } from '../../common/outbox-item';
 import { TABLES } from '../../common/settings';
 import { orderSchema, type Order } from '../domain/order';
 import {
@@ -66,7 +67,8 @@ export class DynamoDbOrderRepository implements OrderRepository {
             {
               Put: {
                 TableName: this.tables.outbox,
-                Item: outboxItem,
+                // In the sparse pending index until the relay marks it SENT (see TABLES.outbox).
+                Item: { ...outboxItem, [TABLES.outbox.pendingIndex.partitionKey]: pendingBucketOf(outboxItem.eventId) },
                 ConditionExpression: 'attribute_not_exists(#key)',
                 ExpressionAttributeNames: { '#key': TABLES.outbox.partitionKey },
               },

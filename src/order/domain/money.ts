@@ -19,11 +19,19 @@ export function isSupportedCurrency(currency: string): boolean {
  * the currency is actually written with.
  */
 export function minorUnitDigits(currency: string): number {
-  const { maximumFractionDigits } = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
-  // Always set for the currency style; the type allows undefined for significant-digit formats.
-  if (maximumFractionDigits === undefined) throw new RangeError(`No minor unit is known for ${currency}`);
-  return maximumFractionDigits;
+  let digits = MINOR_UNIT_DIGITS.get(currency);
+  if (digits === undefined) {
+    const { maximumFractionDigits } = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
+    // Always set for the currency style; the type allows undefined for significant-digit formats.
+    if (maximumFractionDigits === undefined) throw new RangeError(`No minor unit is known for ${currency}`);
+    digits = maximumFractionDigits;
+    MINOR_UNIT_DIGITS.set(currency, digits);
+  }
+  return digits;
 }
+
+/** Building an Intl.NumberFormat costs more than the rest of an order's arithmetic: once per currency. */
+const MINOR_UNIT_DIGITS = new Map<string, number>();
 
 /**
  * The number of decimal places of `value` as written in JSON. `String(number)` is the shortest

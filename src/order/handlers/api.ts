@@ -2,14 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createDocumentClient } from '../../common/aws-clients';
+import { countMetric } from '../../common/business-metrics';
+import { EVENT_TYPES } from '../../common/events';
 import { logger, maskEmail } from '../../common/observability';
 import { systemClock } from '../../common/ports';
-import { ORDER_API_ROUTES, requireEnv, TABLES } from '../../common/settings';
+import { BUSINESS_METRICS, ORDER_API_ROUTES, requireEnv, TABLES } from '../../common/settings';
+import { annotateEvent, currentTraceHeader, instrumentHandler } from '../../common/tracing';
 import { DynamoDbOrderRepository } from '../adapters/dynamodb-order-repository';
+import { ValidationError } from '../domain/errors';
 import { getOrder } from '../domain/get-order';
-import { placeOrder } from '../domain/place-order';
+import { placeOrder, type OrderAccepted } from '../domain/place-order';
 import { errorResponse } from './http-errors';
-import { correlationIdOf, idempotencyKeyOf, jsonBodyOf, MethodNotAllowedError, RouteNotFoundError } from './http-request';
+import {
+  correlationIdOf,
+  idempotencyKeyOf,
+  jsonBodyOf,
+  MalformedRequestError,
+  MethodNotAllowedError,
+  RouteNotFoundError,
+} from './http-request';
 import { jsonResponse } from './http-response';
 
 /**
@@ -54,18 +65,19 @@ for (const route of ORDER_API_ROUTES) {
 }
 
 /** API Gateway REST API (v1) Lambda proxy integration: routes on the resource template and method. */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  // Keys appended by the previous invocation of this execution environment must not leak into this one.
-  logger.resetKeys();
-  logger.addContext(context);
-  const correlationId = correlationIdOf(event) ?? randomUUID();
-  logger.appendKeys({ correlationId });
-  try {
-    return await routeOf(event)(event, correlationId);
-  } catch (error) {
-    return errorResponse(error, correlationId);
-  }
-}
+export const handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> = instrumentHandler(
+  async (event: APIGatewayProxyEvent) => {
+    // The one correlation id of everything this request causes: every log line, event and trace.
+    const correlationId = correlationIdOf(event) ?? randomUUID();
+    logger.appendKeys({ correlationId });
+    annotateEvent({ correlationId });
+    try {
+      return await routeOf(event)(event, correlationId);
+    } catch (error) {
+      return errorResponse(error, correlationId);
+    }
+  },
+);
 
 function routeOf(event: APIGatewayProxyEvent): RouteHandler {
   const methods = ROUTES.get(event.resource);
@@ -76,18 +88,9 @@ function routeOf(event: APIGatewayProxyEvent): RouteHandler {
 }
 
 async function postOrder(event: APIGatewayProxyEvent, correlationId: string): Promise<APIGatewayProxyResult> {
-  const body = jsonBodyOf(event);
-  const idempotencyKey = idempotencyKeyOf(event);
-  const accepted = await placeOrder(
-    {
-      body,
-      correlationId,
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      // Lambda sets this per invocation; the outbox item carries it across the stream.
-      ...(process.env._X_AMZN_TRACE_ID === undefined ? {} : { traceHeader: process.env._X_AMZN_TRACE_ID }),
-    },
-    { orders, clock: systemClock, ids: randomUUID },
-  );
+  const accepted = await acceptOrder(event, correlationId);
+  annotateEvent({ orderId: accepted.orderId, eventId: accepted.eventId, eventType: EVENT_TYPES.orderCreated });
+  countMetric(accepted.replayed ? BUSINESS_METRICS.duplicatesAbsorbed : BUSINESS_METRICS.ordersAccepted);
   logger.info(accepted.replayed ? 'Order request replayed' : 'Order placed', {
     orderId: accepted.orderId,
     eventId: accepted.eventId,
@@ -104,7 +107,32 @@ async function postOrder(event: APIGatewayProxyEvent, correlationId: string): Pr
 
 async function getOrderById(event: APIGatewayProxyEvent, correlationId: string): Promise<APIGatewayProxyResult> {
   const order = await getOrder(event.pathParameters?.orderId, { orders });
+  annotateEvent({ orderId: order.orderId });
   logger.info('Order read', { orderId: order.orderId, status: order.status });
   return jsonResponse(200, order, correlationId);
 }
 
+/** Reads and places the order; a request refused for its content is counted as rejected. */
+async function acceptOrder(event: APIGatewayProxyEvent, correlationId: string): Promise<OrderAccepted> {
+  try {
+    const body = jsonBodyOf(event);
+    const idempotencyKey = idempotencyKeyOf(event);
+    // The trace header of this request's current subsegment: the outbox item carries it across the
+    // stream, which carries none, so the relay can publish the event in this request's trace.
+    const traceHeader = currentTraceHeader();
+    return await placeOrder(
+      {
+        body,
+        correlationId,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        ...(traceHeader === undefined ? {} : { traceHeader }),
+      },
+      { orders, clock: systemClock, ids: randomUUID },
+    );
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof MalformedRequestError) {
+      countMetric(BUSINESS_METRICS.ordersRejected);
+    }
+    throw error;
+  }
+}

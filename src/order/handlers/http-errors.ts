@@ -20,10 +20,10 @@ import { jsonResponse } from './http-response';
  * `{ error: <its name>, message }`; anything else is a 500 whose details stay in the logs.
  */
 export function errorResponse(error: unknown, correlationId: string): APIGatewayProxyResult {
-  if (error instanceof ValidationError) {
+  // Every 400 names what is wrong in `issues`, a path each (`''` is the whole body).
+  if (error instanceof ValidationError || error instanceof MalformedRequestError) {
     return jsonResponse(400, { error: error.name, message: error.message, issues: error.issues }, correlationId);
   }
-  if (error instanceof MalformedRequestError) return named(400, error, correlationId);
   if (error instanceof OrderNotFoundError || error instanceof RouteNotFoundError) return named(404, error, correlationId);
   if (error instanceof MethodNotAllowedError) {
     return named(405, error, correlationId, { Allow: error.allowed.join(', ') });

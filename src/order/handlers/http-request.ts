@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { PipelineError } from '../../common/errors';
+import { PipelineError, type ValidationIssue } from '../../common/errors';
 import { ORDER_API_LIMITS } from '../../common/settings';
 import { ValidationError } from '../domain/errors';
 
@@ -19,9 +19,13 @@ export class PayloadTooLargeError extends PipelineError {
 
 /** A body that is missing or is not JSON at all (as opposed to JSON that breaks the rules). */
 export class MalformedRequestError extends PipelineError {
+  /** One issue about the whole body (the empty path), so that every 400 lists its issues alike. */
+  readonly issues: readonly ValidationIssue[];
+
   // Public, where PipelineError's constructor is protected.
   public constructor(message: string) {
     super(message);
+    this.issues = [{ path: '', message }];
   }
 }
 

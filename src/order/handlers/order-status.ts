@@ -1,10 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
 import { createDocumentClient } from '../../common/aws-clients';
+import { countMetric } from '../../common/business-metrics';
 import { outcomeEventSchema } from '../../common/events';
 import { logger } from '../../common/observability';
 import { systemClock } from '../../common/ports';
-import { requireEnv, TABLES } from '../../common/settings';
+import { BUSINESS_METRICS, requireEnv, TABLES } from '../../common/settings';
 import { createSqsBatchHandler } from '../../common/sqs-batch-handler';
+import { annotateEvent } from '../../common/tracing';
 import { parseEventBody } from '../../common/validation';
 import { DynamoDbOrderStatusRepository } from '../adapters/dynamodb-order-status-repository';
 import { recordOutcome } from '../domain/record-outcome';
@@ -18,6 +20,12 @@ const orders = new DynamoDbOrderStatusRepository(requireEnv(TABLES.orders.env), 
  */
 export async function recordOutcomeMessage(record: SQSRecord): Promise<void> {
   const event = parseEventBody(record.body, outcomeEventSchema);
+  annotateEvent({
+    orderId: event.data.orderId,
+    eventId: event.eventId,
+    correlationId: event.correlationId,
+    eventType: event.eventType,
+  });
   const recorded = await recordOutcome(event, { orders, clock: systemClock });
   const details = {
     correlationId: event.correlationId,
@@ -31,6 +39,7 @@ export async function recordOutcomeMessage(record: SQSRecord): Promise<void> {
     logger.warn('Outcome contradicts the step status already recorded; ignored', details);
   } else {
     logger.info(recorded.stepApplied ? 'Outcome recorded' : 'Outcome already recorded', details);
+    if (!recorded.stepApplied) countMetric(BUSINESS_METRICS.duplicatesAbsorbed);
   }
 }
 

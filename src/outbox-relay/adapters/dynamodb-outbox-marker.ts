@@ -4,7 +4,7 @@ import { isConditionalCheckFailed } from '../../common/dynamodb-errors';
 import { OUTBOX_STATUS } from '../../common/outbox-item';
 import { epochSeconds } from '../../common/ports';
 import { TABLES } from '../../common/settings';
-import type { MarkSentOutcome, OutboxMarker } from '../relay-outbox-batch';
+import type { MarkSentOutcome, OutboxMarker } from '../publish-outbox-items';
 
 export interface DynamoDbOutboxMarkerOptions {
   readonly tableName: string;
@@ -35,12 +35,14 @@ export class DynamoDbOutboxMarker implements OutboxMarker {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TABLES.outbox.partitionKey]: eventId },
-          UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #expiresAt = :expiresAt',
+          // Removing the pending bucket takes the item out of the sparse pending index.
+          UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #expiresAt = :expiresAt REMOVE #pendingBucket',
           ConditionExpression: `attribute_exists(${TABLES.outbox.partitionKey}) AND #status = :pending`,
           ExpressionAttributeNames: {
             '#status': 'status',
             '#sentAt': 'sentAt',
             '#expiresAt': TABLES.outbox.ttlAttribute,
+            '#pendingBucket': TABLES.outbox.pendingIndex.partitionKey,
           },
           ExpressionAttributeValues: {
             ':sent': OUTBOX_STATUS.sent,

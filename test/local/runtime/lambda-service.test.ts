@@ -300,3 +300,25 @@ describe('LambdaService.stop', () => {
     await expect(service.invoke('sleep', { ms: 1 })).rejects.toThrow(LambdaServiceStoppedError);
   });
 });
+
+describe('LambdaService after a timeout', () => {
+  it('never hands the killed environment to the next invocation', async () => {
+    // Prepare: one environment at most, so a reused environment would be the timed-out one.
+    const service = await LambdaService.start({
+      ...TEST_SERVICE_OPTIONS,
+      functions: [fixtureFunction('sleep', { timeoutSeconds: 1, maxConcurrency: 1 })],
+      log: () => undefined,
+    });
+    try {
+      // Act: the next invocation is queued behind the one that times out, and runs the moment it is released.
+      const timedOut = service.invoke('sleep', { ms: 5_000 });
+      const next = service.invoke('sleep', { ms: 1 });
+
+      // Assess
+      await expect(timedOut).resolves.toMatchObject({ status: 'timeout' });
+      await expect(next).resolves.toMatchObject({ status: 'ok' });
+    } finally {
+      await service.stop();
+    }
+  });
+});

@@ -29,7 +29,7 @@ import {
 const START_TIMEOUT_MS = 120_000;
 
 export interface LocalStackOptions {
-  /** API on basePort, DynamoDB Local on basePort + 1, SNS/SQS on basePort + 2. */
+  /** API on basePort, DynamoDB Local on basePort + 1, SNS/SQS on basePort + 2, X-Ray daemon on UDP basePort + 3. */
   readonly basePort: number;
   /** LOCAL_TIME_SCALE; the default makes a technical failure reach its DLQ in seconds. */
   readonly timeScale?: number;
@@ -67,6 +67,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     PORT: String(ports.api),
     DYNAMODB_PORT: String(ports.dynamodb),
     SNS_SQS_PORT: String(ports.snsSqs),
+    // UDP: every stack's functions send their traces to their own runtime's daemon.
+    XRAY_DAEMON_PORT: String(options.basePort + 3),
     LOCAL_TIME_SCALE: String(options.timeScale ?? 0.05),
     LOCAL_DATA_DIR: dataDir,
   };

@@ -1,4 +1,6 @@
 import {
+  DEFAULT_XRAY_DAEMON_PORT,
+  localXrayDaemonPort,
   MIN_LOCAL_FUNCTION_TIMEOUT_SECONDS,
   deadLetterQueueName,
   localTableName,
@@ -157,5 +159,32 @@ describe('deadLetterQueueName', () => {
 
     // Assess
     expect(name).toBe('payment-dlq');
+  });
+});
+
+describe('localXrayDaemonPort', () => {
+  it("defaults to the X-Ray daemon's own port, 2000", () => {
+    // Act
+    const port = localXrayDaemonPort({});
+
+    // Assess
+    expect(port).toBe(DEFAULT_XRAY_DAEMON_PORT);
+    expect(DEFAULT_XRAY_DAEMON_PORT).toBe(2000);
+  });
+
+  it('takes XRAY_DAEMON_PORT', () => {
+    // Act
+    const port = localXrayDaemonPort({ XRAY_DAEMON_PORT: '19603' });
+
+    // Assess
+    expect(port).toBe(19603);
+  });
+
+  it.each(['0', '70000', 'udp', '2000.5'])('refuses XRAY_DAEMON_PORT=%s', (value) => {
+    // Act
+    const read = () => localXrayDaemonPort({ XRAY_DAEMON_PORT: value });
+
+    // Assess
+    expect(read).toThrow(/XRAY_DAEMON_PORT/);
   });
 });

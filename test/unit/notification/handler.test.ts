@@ -2,6 +2,9 @@ import { TABLE_NAMES } from '../../support/consumer-env';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '../../../src/common/observability';
+import { BUSINESS_METRICS } from '../../../src/common/settings';
 import 'aws-sdk-client-mock-jest';
 import { logger } from '../../../src/common/observability';
 import { handler } from '../../../src/notification/handler';
@@ -136,5 +139,23 @@ describe('notification handler', () => {
     const lines = logged.flatMap((spy) => spy.mock.calls.map((call) => JSON.stringify(call)));
     expect(lines.join('\n')).toContain('s******@example.com');
     expect(lines.join('\n')).not.toContain(CUSTOMER_EMAIL);
+  });
+});
+
+describe('notification handler metrics', () => {
+  it('counts a recorded notification once, and its redelivery as an absorbed duplicate', async () => {
+    // Prepare
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const outcome = paymentCompletedEvent();
+
+    // Act
+    await handler(sqsEvent(sqsRecordOf(outcome)), lambdaContext());
+    await handler(sqsEvent(sqsRecordOf(outcome)), lambdaContext());
+
+    // Assess
+    expect(addMetric.mock.calls).toEqual([
+      [BUSINESS_METRICS.notificationsRecorded, MetricUnit.Count, 1],
+      [BUSINESS_METRICS.duplicatesAbsorbed, MetricUnit.Count, 1],
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { OrderCreatedV1 } from '../../../src/common/events';
 import { logger } from '../../../src/common/observability';
-import { outboxItemSchema } from '../../../src/common/outbox-item';
+import { outboxItemSchema, pendingBucketOf } from '../../../src/common/outbox-item';
 import { ORDER_API_LIMITS, ORDER_API_ROUTES } from '../../../src/common/settings';
 import { handler } from '../../../src/order/handlers/api';
 import { CUSTOMER_EMAIL, ORDER_ID } from '../../support/event-fixtures';
@@ -113,6 +113,7 @@ describe('order API handler', () => {
         payload: expect.any(String),
         traceHeader: TRACE_HEADER,
         createdAt: NOW.toISOString(),
+        pendingBucket: pendingBucketOf(eventId),
       });
       const event = OrderCreatedV1.schema.parse(JSON.parse(outboxItem.payload));
       expect(event).toMatchObject({ eventId, correlationId, occurredAt: NOW.toISOString(), data: { orderId, totalAmount: 900 } });
@@ -270,7 +271,7 @@ describe('order API handler', () => {
 
       // Assess
       expect(response.statusCode).toBe(400);
-      expect(bodyOf(response)).toMatchObject({ error: 'MalformedRequestError' });
+      expect(bodyOf(response)).toMatchObject({ error: 'MalformedRequestError', issues: [{ path: '', message: expect.any(String) }] });
       expect(documentClient.calls()).toHaveLength(0);
     });
 
@@ -283,7 +284,11 @@ describe('order API handler', () => {
 
       // Assess
       expect(response.statusCode).toBe(400);
-      expect(bodyOf(response)).toEqual({ error: 'MalformedRequestError', message: 'The request body is required' });
+      expect(bodyOf(response)).toEqual({
+        error: 'MalformedRequestError',
+        message: 'The request body is required',
+        issues: [{ path: '', message: 'The request body is required' }],
+      });
     });
 
     it('answers 400 naming every offending field, and writes nothing', async () => {

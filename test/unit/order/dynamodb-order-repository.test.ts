@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { OUTBOX_STATUS, type OutboxItem } from '../../../src/common/outbox-item';
+import { OUTBOX_STATUS, pendingBucketOf, type OutboxItem } from '../../../src/common/outbox-item';
 import { DynamoDbOrderRepository } from '../../../src/order/adapters/dynamodb-order-repository';
 import { DependencyUnavailableError } from '../../../src/order/domain/errors';
 import type { IdempotencyRecord } from '../../../src/order/domain/ports';
@@ -75,7 +75,8 @@ describe('DynamoDbOrderRepository', () => {
           {
             Put: {
               TableName: TABLES.outbox,
-              Item: outboxItem,
+              // Indexed as pending until the relay marks it SENT.
+              Item: { ...outboxItem, pendingBucket: pendingBucketOf(outboxItem.eventId) },
               ConditionExpression: 'attribute_not_exists(#key)',
               ExpressionAttributeNames: { '#key': 'eventId' },
             },

@@ -15,3 +15,5 @@ process.env[ENV.outboxTable] = TABLE_NAMES.outbox;
 process.env[ENV.idempotencyTable] = TABLE_NAMES.idempotency;
 // Powertools reads this when the logger is built; tests spy on the logger instead of its output.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// Metrics are counted (tests spy on `metrics.addMetric`) but not printed as EMF lines.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

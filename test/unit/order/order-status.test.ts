@@ -1,6 +1,9 @@
 import { TABLE_NAMES } from './order-env';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '../../../src/common/observability';
+import { BUSINESS_METRICS } from '../../../src/common/settings';
 import 'aws-sdk-client-mock-jest';
 import { logger } from '../../../src/common/observability';
 import { handler } from '../../../src/order/handlers/order-status';
@@ -184,5 +187,20 @@ describe('order status handler', () => {
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+  });
+});
+
+describe('order status handler metrics', () => {
+  it('counts a redelivered outcome as an absorbed duplicate, and the first delivery as nothing', async () => {
+    // Prepare
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const outcome = paymentCompletedEvent();
+
+    // Act
+    await handler(sqsEvent(sqsRecordOf(outcome)), lambdaContext());
+    await handler(sqsEvent(sqsRecordOf(outcome)), lambdaContext());
+
+    // Assess
+    expect(addMetric.mock.calls).toEqual([[BUSINESS_METRICS.duplicatesAbsorbed, MetricUnit.Count, 1]]);
   });
 });

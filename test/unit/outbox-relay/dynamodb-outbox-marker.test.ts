@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 describe('DynamoDbOutboxMarker.markSent', () => {
-  it('sets SENT, sentAt and a TTL in epoch seconds, only on an item that exists and is PENDING', async () => {
+  it('sets SENT, sentAt and a TTL in epoch seconds and leaves the pending index, only on an item that exists and is PENDING', async () => {
     // Prepare
     dynamo.on(UpdateCommand).resolves({});
 
@@ -34,9 +34,14 @@ describe('DynamoDbOutboxMarker.markSent', () => {
     expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
       TableName: 'Outbox',
       Key: { eventId: 'order-created:1' },
-      UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #expiresAt = :expiresAt',
+      UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #expiresAt = :expiresAt REMOVE #pendingBucket',
       ConditionExpression: 'attribute_exists(eventId) AND #status = :pending',
-      ExpressionAttributeNames: { '#status': 'status', '#sentAt': 'sentAt', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#sentAt': 'sentAt',
+        '#expiresAt': 'expiresAt',
+        '#pendingBucket': 'pendingBucket',
+      },
       ExpressionAttributeValues: {
         ':sent': 'SENT',
         ':pending': 'PENDING',

@@ -5,8 +5,10 @@ import { PublishBatchCommand, SNSClient, type PublishBatchCommandInput } from '@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '../../../src/common/observability';
 import { OUTBOX_STATUS, type OutboxItem } from '../../../src/common/outbox-item';
-import { MESSAGE_ATTRIBUTES, OUTBOX_SENT_TTL_SECONDS } from '../../../src/common/settings';
+import { BUSINESS_METRICS, MESSAGE_ATTRIBUTES, OUTBOX_SENT_TTL_SECONDS } from '../../../src/common/settings';
 import { handler } from '../../../src/outbox-relay/handler';
 import { answerPublishBatch } from '../common/publish-batch-responses';
 import {
@@ -280,5 +282,31 @@ describe('outbox relay handler', () => {
     // Assess
     await expect(invocation).rejects.toThrow('has no SequenceNumber');
     expect(sns).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('outbox relay handler metrics', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('counts the events published and the records reported failed', async () => {
+    // Prepare
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const refused = anOutboxItem(2);
+    sns.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) => answerPublishBatch(input, (message) => message !== refused.payload));
+
+    // Act
+    const response = await handler(
+      aStreamEvent([anInsertRecord(1, toStreamImage(anOutboxItem(1))), anInsertRecord(2, toStreamImage(refused)), anInsertRecord(3, toStreamImage(anOutboxItem(3)))]),
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(response).toEqual(failuresOf(2));
+    expect(addMetric.mock.calls).toEqual([
+      [BUSINESS_METRICS.relayPublished, MetricUnit.Count, 2],
+      [BUSINESS_METRICS.relayFailed, MetricUnit.Count, 1],
+    ]);
   });
 });

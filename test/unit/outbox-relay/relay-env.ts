@@ -10,3 +10,5 @@ export const OUTBOX_TABLE = 'Outbox';
 process.env[ENV.eventsTopicArn] = TOPIC_ARN;
 process.env[ENV.outboxTable] = OUTBOX_TABLE;
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// Metrics are counted (tests spy on `metrics.addMetric`) but not printed as EMF lines.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -1,8 +1,9 @@
-import { PublishFailedError } from '../../../src/common/errors';
+import { InvalidEventError, PublishFailedError } from '../../../src/common/errors';
 import type { EventPublisher, OutgoingEvent, PublishOutcome } from '../../../src/common/event-publisher';
 import { logger } from '../../../src/common/observability';
 import type { OutboxItem } from '../../../src/common/outbox-item';
 import {
+  FailedBatchHeadError,
   relayOutboxBatch,
   type MarkSentOutcome,
   type OutboxMarker,
@@ -119,6 +120,49 @@ describe('relayOutboxBatch', () => {
     // Assess
     expect(result).toEqual({ failedSequenceNumbers: [sequenceNumberOf(2)], published: 1, skipped: 0, deferred: 2 });
     expect(publisher.publishAll.mock.calls[0]?.[0].map((event) => event.eventId)).toEqual([anOutboxItem(1).eventId]);
+  });
+
+  it('fails the invocation when the first record is invalid and others follow, so Lambda bisects rather than skipping them with it', async () => {
+    // Prepare
+    const records = [anInsert(1, { eventId: 'broken' }), anInsert(2), anInsert(3)];
+    const publisher = aPublisher();
+
+    // Act
+    const relaying = relayOutboxBatch(records, portsWith({ publisher }));
+
+    // Assess
+    await expect(relaying).rejects.toThrow(InvalidEventError);
+    expect(publisher.publishAll).not.toHaveBeenCalled();
+  });
+
+  it('fails the invocation when SNS refused the first record and others follow, so Lambda bisects rather than skipping them with it', async () => {
+    // Prepare
+    const publisher = aPublisher((events) => ({
+      published: events.slice(1).map((event) => event.eventId),
+      failed: [new PublishFailedError(events[0]!.eventId, 'InvalidParameter', 'Message too long')],
+    }));
+    const outbox = anOutbox();
+
+    // Act
+    const relaying = relayOutboxBatch([anInsert(1), anInsert(2), anInsert(3)], portsWith({ publisher, outbox }));
+
+    // Assess
+    await expect(relaying).rejects.toThrow(FailedBatchHeadError);
+    expect(outbox.markSent.mock.calls.map(([eventId]) => eventId)).toEqual([anOutboxItem(2).eventId, anOutboxItem(3).eventId]);
+  });
+
+  it('reports a first record SNS refused when it is alone in its batch', async () => {
+    // Prepare
+    const publisher = aPublisher((events) => ({
+      published: [],
+      failed: [new PublishFailedError(events[0]!.eventId, 'InvalidParameter', 'Message too long')],
+    }));
+
+    // Act
+    const result = await relayOutboxBatch([anInsert(1)], portsWith({ publisher }));
+
+    // Assess
+    expect(result.failedSequenceNumbers).toEqual([sequenceNumberOf(1)]);
   });
 
   it('skips an INSERT without a NewImage instead of failing it', async () => {

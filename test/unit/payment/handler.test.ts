@@ -4,6 +4,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '../../../src/common/observability';
+import { BUSINESS_METRICS } from '../../../src/common/settings';
 import { PaymentCompletedV1, PaymentFailedV1 } from '../../../src/common/events';
 import { handler } from '../../../src/payment/handler';
 import {
@@ -231,3 +234,28 @@ function storedPayment(outcomeEvent: string): Record<string, unknown> {
     processedAt: '2026-07-02T09:59:59.000Z',
   };
 }
+
+describe('payment handler metrics', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it.each([
+    { paymentOutcome: 'approved', metric: BUSINESS_METRICS.paymentsCompleted },
+    { paymentOutcome: 'declined', metric: BUSINESS_METRICS.paymentsDeclined },
+  ] as const)('counts a $paymentOutcome payment once, and its redelivery as an absorbed duplicate', async ({ paymentOutcome, metric }) => {
+    // Prepare
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const orderCreated = orderCreatedEvent({ paymentOutcome });
+
+    // Act
+    await handler(sqsEvent(sqsRecordOf(orderCreated)), lambdaContext());
+    await handler(sqsEvent(sqsRecordOf(orderCreated)), lambdaContext());
+
+    // Assess
+    expect(addMetric.mock.calls).toEqual([
+      [metric, MetricUnit.Count, 1],
+      [BUSINESS_METRICS.duplicatesAbsorbed, MetricUnit.Count, 1],
+    ]);
+  });
+});

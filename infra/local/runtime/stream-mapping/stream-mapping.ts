@@ -76,6 +76,12 @@ export class UnsupportedStreamMappingError extends Error {
   }
 }
 
+/**
+ * Where a mapping without a checkpoint starts: the oldest record, as the stack's mapping does, so a
+ * new or reset mapping never skips outbox items already in the stream. The only position implemented.
+ */
+export const STARTING_POSITION = 'TRIM_HORIZON';
+
 const DEFAULT_POLL_INTERVAL_MS = 100;
 const DEFAULT_SHARD_DISCOVERY_INTERVAL_MS = 5_000;
 const DEFAULT_ERROR_BACKOFF_MS = 1_000;
@@ -253,7 +259,7 @@ class StreamPoller {
    */
   private async shardIterator(shardId: string, after: string | undefined, trimmedReads: number): Promise<string> {
     const base = { StreamArn: this.options.streamArn, ShardId: shardId };
-    if (after === undefined) return this.options.streamsClient.getShardIterator({ ...base, ShardIteratorType: 'TRIM_HORIZON' });
+    if (after === undefined) return this.options.streamsClient.getShardIterator({ ...base, ShardIteratorType: STARTING_POSITION });
     if (trimmedReads >= 2) {
       this.log(`shard ${shardId} position ${after} was trimmed from the stream: records after it may be lost; resuming at TRIM_HORIZON`);
       return this.options.streamsClient.getShardIterator({ ...base, ShardIteratorType: 'TRIM_HORIZON' });

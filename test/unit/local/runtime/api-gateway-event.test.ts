@@ -84,6 +84,23 @@ describe('toProxyEvent', () => {
     expect(event.requestContext.requestTime).toBe('28/Nov/2025:09:05:04 +0000');
   });
 
+  it('passes headers and query parameters named __proto__ or constructor through as own properties', () => {
+    // Prepare
+    const request = proxyRequest({
+      url: '/orders/o-1?__proto__=a&constructor=b&constructor=c',
+      rawHeaders: ['Host', 'localhost', '__proto__', 'x', 'constructor', 'y'],
+    });
+
+    // Act
+    const event = toProxyEvent(request, matchRoute(ROUTES, 'GET', '/orders/o-1')!, CONTEXT);
+
+    // Assess
+    expect(Object.entries(event.headers)).toEqual(expect.arrayContaining([['__proto__', 'x'], ['constructor', 'y']]));
+    expect(Object.entries(event.multiValueHeaders)).toEqual(expect.arrayContaining([['__proto__', ['x']], ['constructor', ['y']]]));
+    expect(Object.entries(event.queryStringParameters ?? {})).toEqual([['__proto__', 'a'], ['constructor', 'c']]);
+    expect(Object.entries(event.multiValueQueryStringParameters ?? {})).toEqual([['__proto__', ['a']], ['constructor', ['b', 'c']]]);
+  });
+
   it('sends a body of a binary media type base64-encoded', () => {
     // Prepare
     const request = proxyRequest({

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { InvokeResult } from '../../../../infra/local/runtime/lambda-invoker';
-import { IncompleteSqsMessageError, settleBatch, toSqsRecord } from '../../../../infra/local/runtime/sqs-event';
+import { IncompleteSqsMessageError, settleBatch, toSqsRecord, traceHeadersOf } from '../../../../infra/local/runtime/sqs-event';
 
 const SOURCE = { eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:payment', awsRegion: 'us-east-1' };
 const BATCH = new Set(['m-1', 'm-2', 'm-3']);
@@ -149,5 +149,32 @@ describe('settleBatch', () => {
 
     // Assess
     expect(settlement).toEqual({ kind: 'success' });
+  });
+});
+
+describe('traceHeadersOf', () => {
+  const ATTRIBUTE_HEADER = 'Root=1-6a0b7eb4-00000000000000000000000a;Parent=7069bd84e60649e6;Sampled=1';
+  const SYSTEM_HEADER = 'Root=1-6a0b7eb4-00000000000000000000000b;Parent=8f64c56c332675ed;Sampled=1';
+
+  it('reads the traceHeader message attribute first, AWSTraceHeader where a message has no attribute, each header once', () => {
+    // Prepare
+    const withAttribute = toSqsRecord(
+      receivedMessage({
+        MessageAttributes: { traceHeader: { DataType: 'String', StringValue: ATTRIBUTE_HEADER } },
+        Attributes: { ...receivedMessage().Attributes, AWSTraceHeader: SYSTEM_HEADER },
+      }),
+      SOURCE,
+    );
+    const withSystemAttribute = toSqsRecord(
+      receivedMessage({ MessageId: 'm-2', Attributes: { ...receivedMessage().Attributes, AWSTraceHeader: SYSTEM_HEADER } }),
+      SOURCE,
+    );
+    const untraced = toSqsRecord(receivedMessage({ MessageId: 'm-3' }), SOURCE);
+
+    // Act
+    const headers = traceHeadersOf([withAttribute, withSystemAttribute, untraced, withAttribute]);
+
+    // Assess
+    expect(headers).toEqual([ATTRIBUTE_HEADER, SYSTEM_HEADER]);
   });
 });

@@ -1,4 +1,4 @@
-import { childTraceHeader, newTraceRoot } from '../../../../infra/local/runtime/trace-header';
+import { childTraceHeader, MAX_LINKS_PER_SEGMENT, newTraceRoot, traceLinksOf } from '../../../../infra/local/runtime/trace-header';
 
 describe('childTraceHeader', () => {
   it("continues the caller's trace with a new parent and the caller's sampling decision", () => {
@@ -29,5 +29,30 @@ describe('newTraceRoot', () => {
 
     // Assess
     expect(root).toMatch(/^1-5759e5c8-[0-9a-f]{24}$/);
+  });
+});
+
+describe('traceLinksOf', () => {
+  it('links each (sub)segment the headers name once, and ignores headers that name none', () => {
+    // Prepare
+    const producer = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+
+    // Act
+    const links = traceLinksOf([producer, undefined, 'Root=1-5759e988-bd862e3fe1be46a994272793', producer]);
+
+    // Assess
+    expect(links).toEqual([{ trace_id: '1-5759e988-bd862e3fe1be46a994272793', id: '53995c3f42cd8ad8' }]);
+  });
+
+  it('keeps at most the 20 links X-Ray accepts per segment', () => {
+    // Prepare
+    const headers = Array.from({ length: 25 }, (_, n) => `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${n.toString(16).padStart(16, '0')}`);
+
+    // Act
+    const links = traceLinksOf(headers);
+
+    // Assess
+    expect(links).toHaveLength(MAX_LINKS_PER_SEGMENT);
+    expect(MAX_LINKS_PER_SEGMENT).toBe(20);
   });
 });

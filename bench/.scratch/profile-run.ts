@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { startCloudProcess, startRuntimeProcess, CLOUD_READY, RUNTIME_READY } from '../../infra/local/stack-processes';
+import { createHttpClient, runClosedLoop } from '../http-client';
+import { ORDER_BODY, orderRequestHeaders } from '../order-fixtures';
+(async () => {
+  const env = { DYNAMODB_PORT: '19801', SNS_SQS_PORT: '19802', PORT: '19800', LOCAL_TIME_SCALE: '1', LOCAL_DATA_DIR: '/tmp/bench-scratch/profdata' };
+  const cloud = startCloudProcess({ env, args: ['--in-memory'] });
+  await cloud.waitForLine(CLOUD_READY, 120000);
+  const hook = { NODE_OPTIONS: '--enable-source-maps --require /work/main/bench/.scratch/profile-hook.js', PROFILE_DIR: '/tmp/bench-scratch/prof', PROFILE_MS: process.argv[2] ?? '60000' };
+  const fnEnv = Object.fromEntries(['OrderApi', 'OutboxRelay', 'Payment', 'Inventory', 'Notification', 'OrderStatus'].map((id) => [id, hook]));
+  const runtime = startRuntimeProcess({ env: { ...env, LOCAL_FUNCTION_ENV: JSON.stringify(fnEnv) } });
+  await runtime.waitForLine(RUNTIME_READY, 120000);
+  const api = createHttpClient('http://127.0.0.1:19800');
+  let n = 0; const t = Date.now();
+  await runClosedLoop(16, () => n < Number(process.argv[3] ?? 600), async () => { n++; await api.request('POST', '/orders', orderRequestHeaders(randomUUID()), ORDER_BODY); });
+  console.error('posted', n, Date.now() - t);
+  await new Promise((r) => setTimeout(r, Number(process.argv[2] ?? 60000) + 5000));
+  api.destroy();
+  await runtime.kill(); await cloud.kill();
+  console.error('done');
+})();

@@ -1,0 +1,111 @@
+/** The shape of bench/results/bench-results.json, and the targets the run is judged against. */
+import type { InvariantViolation } from '../test/local/support/invariants';
+import type { CostResult } from './sections/cost';
+import type { ApiLatencyLevel } from './sections/api-latency';
+import type { ColdStartResult } from './sections/cold-start';
+import type { CriticalPathFloor } from './sections/emulator-limit';
+import type { ReplayResult } from './replay';
+import type { LatencySummary, BucketSummary } from './stats';
+import type { DrainObservation } from './pipeline-probe';
+import type { FunctionInvocations } from './bench-stack';
+
+export interface MixRow {
+  readonly caller: string;
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly perOrder: number;
+  readonly entriesPerRequest: number;
+  readonly messagesPerReceive: number;
+  readonly emptyReceiveFraction: number;
+  readonly capacityPerOrder: number;
+  readonly chunksPerOrder: number;
+  readonly errors: number;
+  readonly errorTypes: Readonly<Record<string, number>>;
+}
+
+export interface MixSummary {
+  readonly label: string;
+  readonly orders: number;
+  readonly rows: readonly MixRow[];
+  readonly invocations: Readonly<Record<string, FunctionInvocations>>;
+}
+
+export interface SteadySummary {
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+  readonly sent: number;
+  readonly accepted: number;
+  readonly confirmed: number;
+  readonly drained: boolean;
+  readonly apiLatency: LatencySummary;
+  readonly completion: LatencySummary;
+  readonly relayLag: LatencySummary;
+  readonly series: {
+    readonly api: readonly BucketSummary[];
+    readonly completion: readonly BucketSummary[];
+    readonly relayLag: readonly BucketSummary[];
+  };
+}
+
+export interface BurstSummary {
+  readonly orders: number;
+  readonly concurrency: number;
+  readonly accepted: number;
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly ingestMs: number;
+  readonly apiPerSecond: number;
+  readonly apiLatency: LatencySummary;
+  readonly peakBacklog: number;
+  readonly drained: boolean;
+  readonly drainMs: number | undefined;
+  readonly lastConfirmedMs: number | undefined;
+  readonly confirmed: number;
+  readonly endToEndPerSecond: number | undefined;
+  readonly cpuPerOrder: Readonly<Partial<Record<string, number>>>;
+  readonly apiSeries: readonly BucketSummary[];
+  readonly queueSeries: readonly DrainObservation[];
+}
+
+export interface InvariantSummary {
+  readonly checker: string;
+  readonly ok: boolean;
+  readonly orderCount: number;
+  readonly violationsByRule: Readonly<Record<string, number>>;
+  readonly firstViolations: readonly InvariantViolation[];
+  readonly ignoredRules: readonly string[];
+}
+
+export interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+  readonly why?: string;
+}
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly profile: string;
+  readonly timeScale: number;
+  readonly useRunning: boolean;
+  readonly machine: {
+    readonly node: string;
+    readonly cpus: number;
+    readonly loadAverageAtStart: readonly number[];
+    readonly loadAverageAtEnd: readonly number[];
+  };
+  readonly coldStart?: ColdStartResult;
+  readonly recording?: { readonly steady: MixSummary; readonly burst: MixSummary };
+  readonly limit?: { readonly limit: ReplayResult; readonly unloaded: ReplayResult; readonly criticalPath: CriticalPathFloor };
+  readonly api?: { readonly blockMs: number; readonly rounds: number; readonly levels: readonly ApiLatencyLevel[] };
+  readonly steady?: SteadySummary;
+  readonly burst?: BurstSummary;
+  readonly invariants?: InvariantSummary;
+  readonly cost?: { readonly steady: CostResult; readonly burst: CostResult };
+  /** Stream poller interval of the local relay mapping (infra/local/runtime/stream-mapping). */
+  readonly relayPollIntervalMs: number;
+  readonly targets: readonly Target[];
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,172 @@
+/**
+ * Section 1: `POST /orders` latency and throughput at fixed concurrencies (closed loop), beside
+ * the floor of what an order write costs here: the same TransactWriteItems request the order
+ * Lambda sends (order + outbox item + idempotency claim), sent by the tight client straight to
+ * DynamoDB Local at the same concurrency. API and raw blocks alternate, so both see the same
+ * machine within seconds of each other, and every block starts on a drained pipeline.
+ *
+ * The raw transactions write into the replay copy of the tables (same keys, same stream), so they
+ * give the relay and the consumers no work; the API's orders do, while its block runs, as they
+ * would in production (where, unlike here, that work does not share the API's two cores).
+ */
+import { randomUUID } from 'node:crypto';
+import type { BenchStack } from '../bench-stack';
+import { dynamoDbCall } from '../emulator-requests';
+import { createHttpClient, runClosedLoop } from '../http-client';
+import { ORDER_BODY, OrderWriteCapture, orderRequestHeaders, withFreshIdentities } from '../order-fixtures';
+import { waitForDrain, type AcceptedOrders } from '../pipeline-probe';
+import { replayResourcesOf, replayTableNames } from '../replay-resources';
+import type { Progress } from '../progress';
+import { summarize, type LatencySummary, type TimedSample } from '../stats';
+
+export interface LoadResult {
+  readonly concurrency: number;
+  readonly ok: number;
+  readonly errors: number;
+  readonly elapsedMs: number;
+  readonly perSecond: number;
+  readonly latency: LatencySummary;
+}
+
+export interface ApiLatencyLevel {
+  readonly concurrency: number;
+  readonly api: LoadResult;
+  readonly rawTransaction: LoadResult;
+}
+
+export interface ApiLatencyResult {
+  readonly blockMs: number;
+  readonly rounds: number;
+  readonly levels: readonly ApiLatencyLevel[];
+  /** Every API sample, for the chart. */
+  readonly apiSamples: readonly TimedSample[];
+}
+
+export interface ApiLatencyOptions {
+  readonly levels: readonly number[];
+  readonly blockMs: number;
+  readonly rounds: number;
+  readonly warmupMs: number;
+  /** How long to wait for the pipeline to drain before a block. */
+  readonly drainTimeoutMs: number;
+}
+
+interface Block {
+  ok: number;
+  errors: number;
+  elapsedMs: number;
+  latencies: number[];
+}
+
+export async function measureApiLatency(
+  stack: BenchStack,
+  accepted: AcceptedOrders,
+  options: ApiLatencyOptions,
+  progress: Progress,
+): Promise<ApiLatencyResult> {
+  const api = createHttpClient(stack.apiUrl);
+  const dynamodb = createHttpClient(stack.endpoints.dynamodb);
+  const capture = new OrderWriteCapture(replayTableNames(stack, await replayResourcesOf(stack)));
+  const template = await capture.transactionBody();
+  const runStartedAt = performance.now();
+  const apiSamples: TimedSample[] = [];
+  /** The API's most recent orders: once they are through, so is everything before them. */
+  const recentOrders: string[] = [];
+
+  const apiRequest = async (): Promise<number | undefined> => {
+    const idempotencyKey = randomUUID();
+    const startedAt = performance.now();
+    const response = await api.request('POST', '/orders', orderRequestHeaders(idempotencyKey), ORDER_BODY);
+    const latency = performance.now() - startedAt;
+    if (response.status !== 202) return undefined;
+    const { orderId } = JSON.parse(response.body) as { orderId: string };
+    accepted.add(orderId, idempotencyKey);
+    recentOrders.push(orderId);
+    if (recentOrders.length > 50) recentOrders.shift();
+    apiSamples.push({ atMs: startedAt - runStartedAt, valueMs: latency });
+    return latency;
+  };
+  const rawRequest = async (): Promise<number | undefined> => {
+    const body = withFreshIdentities(template);
+    const startedAt = performance.now();
+    await dynamoDbCall(dynamodb, 'TransactWriteItems', body);
+    return performance.now() - startedAt;
+  };
+  const drain = async (label: string): Promise<void> => {
+    progress.update(0, `${label}: waiting for the pipeline to drain`);
+    await waitForDrain(stack, { since: Date.now(), timeoutMs: options.drainTimeoutMs, orderIds: recentOrders });
+  };
+
+  const runBlock = async (concurrency: number, durationMs: number, request: () => Promise<number | undefined>, label: string): Promise<Block> => {
+    const block: Block = { ok: 0, errors: 0, elapsedMs: 0, latencies: [] };
+    const startedAt = performance.now();
+    const endsAt = startedAt + durationMs;
+    await runClosedLoop(
+      concurrency,
+      () => performance.now() < endsAt,
+      async () => {
+        try {
+          const latency = await request();
+          if (latency === undefined) block.errors += 1;
+          else {
+            block.ok += 1;
+            block.latencies.push(latency);
+          }
+        } catch {
+          block.errors += 1;
+        }
+        progress.update(Math.round((performance.now() - startedAt) / 1000), `${label} c=${concurrency} ${block.ok} ok`);
+      },
+    );
+    block.elapsedMs = performance.now() - startedAt;
+    return block;
+  };
+
+  try {
+    // Warm the API's execution environments (up to its concurrency) so no level pays cold starts.
+    progress.startPhase('API warm-up', Math.round(options.warmupMs / 1000));
+    await runBlock(Math.max(...options.levels), options.warmupMs, apiRequest, 'warm-up');
+    apiSamples.length = 0;
+
+    const levels: ApiLatencyLevel[] = [];
+    for (const concurrency of options.levels) {
+      progress.startPhase(`API vs raw TransactWriteItems, concurrency ${concurrency}`, Math.round((2 * options.rounds * options.blockMs) / 1000));
+      const apiBlocks: Block[] = [];
+      const rawBlocks: Block[] = [];
+      for (let round = 0; round < options.rounds; round += 1) {
+        // Alternate which goes first, so neither always follows the other's backlog.
+        const order = round % 2 === 0 ? (['raw', 'api'] as const) : (['api', 'raw'] as const);
+        for (const kind of order) {
+          await drain(kind);
+          if (kind === 'api') apiBlocks.push(await runBlock(concurrency, options.blockMs, apiRequest, 'API'));
+          else rawBlocks.push(await runBlock(concurrency, options.blockMs, rawRequest, 'raw'));
+        }
+      }
+      levels.push({ concurrency, api: merge(concurrency, apiBlocks), rawTransaction: merge(concurrency, rawBlocks) });
+      const last = levels.at(-1);
+      if (last !== undefined) {
+        progress.note(
+          `  c=${concurrency}: API p50 ${last.api.latency.p50.toFixed(1)} ms ${last.api.perSecond.toFixed(0)}/s · ` +
+            `raw TransactWriteItems p50 ${last.rawTransaction.latency.p50.toFixed(1)} ms ${last.rawTransaction.perSecond.toFixed(0)}/s`,
+        );
+      }
+    }
+    return { blockMs: options.blockMs, rounds: options.rounds, levels, apiSamples };
+  } finally {
+    api.destroy();
+    dynamodb.destroy();
+  }
+}
+
+function merge(concurrency: number, blocks: readonly Block[]): LoadResult {
+  const ok = blocks.reduce((total, block) => total + block.ok, 0);
+  const elapsedMs = blocks.reduce((total, block) => total + block.elapsedMs, 0);
+  return {
+    concurrency,
+    ok,
+    errors: blocks.reduce((total, block) => total + block.errors, 0),
+    elapsedMs,
+    perSecond: ok / (elapsedMs / 1000),
+    latency: summarize(blocks.flatMap((block) => block.latencies)),
+  };
+}
