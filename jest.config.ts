@@ -10,6 +10,8 @@ const swc: Config['transform'] = {
  * runs both.
  */
 const config: Config = {
+  // Jest 30 reads testTimeout from the top level, not per project; unit tests finish in milliseconds.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -26,7 +28,6 @@ const config: Config = {
       transform: swc,
       roots: ['<rootDir>/test/local'],
       testMatch: ['<rootDir>/test/local/**/*.test.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

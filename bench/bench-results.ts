@@ -63,6 +63,7 @@ export interface BurstSummary {
   readonly confirmed: number;
   readonly endToEndPerSecond: number | undefined;
   readonly cpuPerOrder: Readonly<Partial<Record<string, number>>>;
+  readonly functionCpuPerOrder: Readonly<Record<string, number>>;
   readonly apiSeries: readonly BucketSummary[];
   readonly queueSeries: readonly DrainObservation[];
 }
@@ -99,7 +100,7 @@ export interface BenchResults {
   readonly coldStart?: ColdStartResult;
   readonly recording?: { readonly steady: MixSummary; readonly burst: MixSummary };
   readonly limit?: { readonly limit: ReplayResult; readonly unloaded: ReplayResult; readonly criticalPath: CriticalPathFloor };
-  readonly api?: { readonly blockMs: number; readonly rounds: number; readonly levels: readonly ApiLatencyLevel[] };
+  readonly api?: { readonly blockMs: number; readonly rounds: number; readonly isolated: boolean; readonly levels: readonly ApiLatencyLevel[] };
   readonly steady?: SteadySummary;
   readonly burst?: BurstSummary;
   readonly invariants?: InvariantSummary;

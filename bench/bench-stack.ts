@@ -219,13 +219,16 @@ export class BenchStack {
   /**
    * (Re)starts the runtime; `recorded` puts the recording proxy between it and the emulators, and
    * names every function in its SDK user agent so the proxy can tell the callers apart.
+   * `functionEnv` adds per-function variables (LOCAL_FUNCTION_ENV), e.g. other table names.
    */
-  async startRuntime(mode: 'direct' | 'recorded'): Promise<void> {
+  async startRuntime(mode: 'direct' | 'recorded', functionEnvOverrides: Readonly<Record<string, Readonly<Record<string, string>>>> = {}): Promise<void> {
     if (this.options.useRunning) throw new Error('--use-running: the bench does not start a runtime');
     await this.stopRuntime();
     const recorded = mode === 'recorded';
     if (recorded) await this.startProxy();
-    const functionEnv = Object.fromEntries(pipelineFunctions().map((fn) => [fn.id, { AWS_SDK_UA_APP_ID: fn.id }]));
+    const functionEnv: Record<string, Record<string, string>> = Object.fromEntries(
+      pipelineFunctions().map((fn) => [fn.id, { ...(recorded ? { AWS_SDK_UA_APP_ID: fn.id } : {}), ...functionEnvOverrides[fn.id] }]),
+    );
     this.invocations.reset();
     this.runtime = startRuntimeProcess({
       env: {
@@ -234,7 +237,7 @@ export class BenchStack {
         XRAY_DAEMON_PORT: String(this.ports.xrayDaemon),
         DYNAMODB_PORT: String(recorded ? this.ports.proxyDynamodb : this.ports.dynamodb),
         SNS_SQS_PORT: String(recorded ? this.ports.proxySnsSqs : this.ports.snsSqs),
-        ...(recorded ? { LOCAL_FUNCTION_ENV: JSON.stringify(functionEnv) } : {}),
+        LOCAL_FUNCTION_ENV: JSON.stringify(functionEnv),
       },
       onLine: (line) => {
         this.invocations.observe(line);

@@ -15,7 +15,7 @@ import { AcceptedOrders, dynamoDbItemBytes, readItems, waitForDrain } from './pi
 import { Progress } from './progress';
 import { renderMarkdown, renderSvg, evaluateTargets, RELAY_POLL_INTERVAL_MS } from './report';
 import type { RequestMix } from './request-mix';
-import { measureApiLatency, type ApiLatencyResult } from './sections/api-latency';
+import { isolatedApiEnvironment, measureApiLatency, type ApiLatencyResult } from './sections/api-latency';
 import { measureColdStarts, type ColdStartResult } from './sections/cold-start';
 import { costPerMillionOrders, type CostResult } from './sections/cost';
 import { criticalPathFloor, measureEmulatorLimit, recordRequestMixes, type EmulatorLimitResult, type RecordingResult } from './sections/emulator-limit';
@@ -126,17 +126,22 @@ async function main(): Promise<void> {
         limit = await measureEmulatorLimit(stack, recording.burst, profile.replay, progress);
       }
       if (sections.has('api') || sections.has('steady') || sections.has('burst')) {
-        if (stack.ownsRuntime) {
-          progress.startPhase('starting the runtime (straight to the emulators)');
-          await stack.startRuntime('direct');
-        }
+        const pipelineSections = sections.has('steady') || sections.has('burst');
         // Each section starts on a drained pipeline: the previous one's orders are through.
         const settle = async (): Promise<void> => {
           progress.startPhase('waiting for the pipeline to drain');
           await waitForDrain(stack, { since: Date.now(), timeoutMs: profile.settleTimeoutMs, orderIds: accepted.all.slice(-50).map((order) => order.orderId) });
         };
         if (sections.has('api')) {
-          api = await measureApiLatency(stack, accepted, profile.api, progress);
+          if (stack.ownsRuntime) {
+            progress.startPhase('starting the runtime with the order API on the replay tables (isolated API)');
+            await stack.startRuntime('direct', await isolatedApiEnvironment(stack));
+          }
+          api = await measureApiLatency(stack, accepted, { ...profile.api, isolated: stack.ownsRuntime }, progress);
+        }
+        if (pipelineSections && stack.ownsRuntime) {
+          progress.startPhase('starting the runtime (straight to the emulators)');
+          await stack.startRuntime('direct');
         }
         if (sections.has('steady')) {
           await settle();
@@ -171,6 +176,14 @@ async function main(): Promise<void> {
       process.off('SIGTERM', stopOnSignal);
     }
   }
+  const relayPublish = recording?.burst.entries.find((entry) => entry.caller === 'OutboxRelay' && entry.action === 'PublishBatch');
+  if (relayPublish !== undefined && relayPublish.entriesPerRequest < 2) {
+    notes.push(
+      `The relay sent ${relayPublish.entriesPerRequest.toFixed(2)} entries per PublishBatch in the burst: with tracing on, TracedEventPublisher publishes each trace's events ` +
+        'in a request of their own (one X-Amzn-Trace-Id per request), and every outbox item carries its own request\'s trace. Batching across traces would cut the ' +
+        'relay\'s SNS requests about tenfold (SNS bills per message either way); it would move the publish out of the causing trace, so it is left as it is.',
+    );
+  }
   if (options.useRunning) notes.push('--use-running: the recording, the replay (emulator limit) and the cost need the bench\'s own runtime behind its proxy and were skipped.');
 
   const results: BenchResults = {
@@ -183,7 +196,7 @@ async function main(): Promise<void> {
     ...(coldStart === undefined ? {} : { coldStart }),
     ...(recording === undefined ? {} : { recording: { steady: mixSummary(recording.steady), burst: mixSummary(recording.burst) } }),
     ...(limit === undefined ? {} : { limit: { ...limit, criticalPath: criticalPathFloor(limit.unloaded) } }),
-    ...(api === undefined ? {} : { api: { blockMs: api.blockMs, rounds: api.rounds, levels: api.levels } }),
+    ...(api === undefined ? {} : { api: { blockMs: api.blockMs, rounds: api.rounds, isolated: api.isolated, levels: api.levels } }),
     ...(steady === undefined ? {} : { steady: steadySummary(steady) }),
     ...(burst === undefined ? {} : { burst: burstSummary(burst) }),
     ...(invariants === undefined ? {} : { invariants }),

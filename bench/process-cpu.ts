@@ -41,6 +41,49 @@ function componentOf(stat: ProcessStat, groups: { readonly cloud?: number; reado
   return 'other';
 }
 
+const functionNames = new Map<number, string>();
+
+/** The function an execution environment runs, from its environment (AWS_LAMBDA_FUNCTION_NAME). */
+function functionNameOf(pid: number): string {
+  let name = functionNames.get(pid);
+  if (name === undefined) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      name = environ.find((entry) => entry.startsWith('AWS_LAMBDA_FUNCTION_NAME='))?.slice('AWS_LAMBDA_FUNCTION_NAME='.length) ?? 'unknown';
+    } catch {
+      name = 'unknown';
+    }
+    functionNames.set(pid, name);
+  }
+  return name;
+}
+
+/** CPU seconds of the Lambda execution environments, by function (processes still alive). */
+export function cpuByFunction(groups: { readonly runtime?: number }): Record<string, number> {
+  const totals: Record<string, number> = {};
+  if (groups.runtime === undefined) return totals;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    const stat = readProcessStat(pid);
+    if (stat === undefined || stat.pgrp !== groups.runtime || !stat.command.includes('environment-worker')) continue;
+    const name = functionNameOf(stat.pid);
+    totals[name] = (totals[name] ?? 0) + stat.seconds;
+  }
+  return totals;
+}
+
+/** CPU milliseconds per order of each function between two `cpuByFunction` readings. */
+export function functionCpuPerOrder(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>, orders: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, seconds]) => [name, orders === 0 ? 0 : (Math.max(seconds - (before[name] ?? 0), 0) * 1000) / orders]),
+  );
+}
+
 /** CPU seconds used so far by each component (processes still alive). */
 export function cpuSnapshot(groups: { readonly cloud?: number; readonly runtime?: number }): CpuSnapshot {
   const totals: Record<CpuComponent, number> = { 'dynamodb-local': 0, fauxqs: 0, runtime: 0, 'lambda-environments': 0, bench: 0, other: 0 };

@@ -3,11 +3,15 @@
  * the floor of what an order write costs here: the same TransactWriteItems request the order
  * Lambda sends (order + outbox item + idempotency claim), sent by the tight client straight to
  * DynamoDB Local at the same concurrency. API and raw blocks alternate, so both see the same
- * machine within seconds of each other, and every block starts on a drained pipeline.
+ * machine within seconds of each other.
  *
- * The raw transactions write into the replay copy of the tables (same keys, same stream), so they
- * give the relay and the consumers no work; the API's orders do, while its block runs, as they
- * would in production (where, unlike here, that work does not share the API's two cores).
+ * Isolated (the default when the bench owns the runtime): the order API is started with the
+ * replay copy's table names (LOCAL_FUNCTION_ENV), and the raw transactions write there too, so
+ * neither gives the relay and the consumers any work: what is compared is the API path (API
+ * Gateway, the Lambda runtime, the handler, its reads and writes) against the bare write, on the
+ * same tables. (With the pipeline running, its downstream work shares the two cores with the API;
+ * sections 2 and 4 measure the API that way.) Not isolated (`--use-running`): every block starts
+ * on a drained pipeline, and the API's orders flow through it.
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchStack } from '../bench-stack';
@@ -16,7 +20,9 @@ import { createHttpClient, runClosedLoop } from '../http-client';
 import { ORDER_BODY, OrderWriteCapture, orderRequestHeaders, withFreshIdentities } from '../order-fixtures';
 import { waitForDrain, type AcceptedOrders } from '../pipeline-probe';
 import { replayResourcesOf, replayTableNames } from '../replay-resources';
+import { cpuPerOrder, cpuSnapshot, type CpuComponent, type CpuSnapshot } from '../process-cpu';
 import type { Progress } from '../progress';
+import { ORDER_API_FUNCTION, TABLES, type TableRole } from '../../src/common/settings';
 import { summarize, type LatencySummary, type TimedSample } from '../stats';
 
 export interface LoadResult {
@@ -26,6 +32,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   readonly perSecond: number;
   readonly latency: LatencySummary;
+  /** CPU milliseconds per successful request, by process group (robust to other load). */
+  readonly cpuPerRequest: Readonly<Record<CpuComponent, number>>;
 }
 
 export interface ApiLatencyLevel {
@@ -38,6 +46,8 @@ export interface ApiLatencyResult {
   readonly blockMs: number;
   readonly rounds: number;
   readonly levels: readonly ApiLatencyLevel[];
+  /** The API wrote to the replay tables: no downstream work during the blocks. */
+  readonly isolated: boolean;
   /** Every API sample, for the chart. */
   readonly apiSamples: readonly TimedSample[];
 }
@@ -47,8 +57,16 @@ export interface ApiLatencyOptions {
   readonly blockMs: number;
   readonly rounds: number;
   readonly warmupMs: number;
-  /** How long to wait for the pipeline to drain before a block. */
+  /** How long to wait for the pipeline to drain before a block (when not isolated). */
   readonly drainTimeoutMs: number;
+}
+
+/** LOCAL_FUNCTION_ENV for an order API that writes to the replay copy's tables. */
+export async function isolatedApiEnvironment(stack: BenchStack): Promise<Record<string, Record<string, string>>> {
+  const tableNames = replayTableNames(stack, await replayResourcesOf(stack));
+  const environment: Record<string, string> = {};
+  for (const role of Object.keys(ORDER_API_FUNCTION.tables) as TableRole[]) environment[TABLES[role].env] = tableNames[role];
+  return { [ORDER_API_FUNCTION.id]: environment };
 }
 
 interface Block {
@@ -56,12 +74,14 @@ interface Block {
   errors: number;
   elapsedMs: number;
   latencies: number[];
+  cpuBefore: CpuSnapshot;
+  cpuAfter: CpuSnapshot;
 }
 
 export async function measureApiLatency(
   stack: BenchStack,
   accepted: AcceptedOrders,
-  options: ApiLatencyOptions,
+  options: ApiLatencyOptions & { readonly isolated: boolean },
   progress: Progress,
 ): Promise<ApiLatencyResult> {
   const api = createHttpClient(stack.apiUrl);
@@ -80,7 +100,8 @@ export async function measureApiLatency(
     const latency = performance.now() - startedAt;
     if (response.status !== 202) return undefined;
     const { orderId } = JSON.parse(response.body) as { orderId: string };
-    accepted.add(orderId, idempotencyKey);
+    // Isolated, the order is in the replay copy: not the pipeline's, not the invariants'.
+    if (!options.isolated) accepted.add(orderId, idempotencyKey);
     recentOrders.push(orderId);
     if (recentOrders.length > 50) recentOrders.shift();
     apiSamples.push({ atMs: startedAt - runStartedAt, valueMs: latency });
@@ -93,12 +114,14 @@ export async function measureApiLatency(
     return performance.now() - startedAt;
   };
   const drain = async (label: string): Promise<void> => {
+    if (options.isolated) return;
     progress.update(0, `${label}: waiting for the pipeline to drain`);
     await waitForDrain(stack, { since: Date.now(), timeoutMs: options.drainTimeoutMs, orderIds: recentOrders });
   };
 
   const runBlock = async (concurrency: number, durationMs: number, request: () => Promise<number | undefined>, label: string): Promise<Block> => {
-    const block: Block = { ok: 0, errors: 0, elapsedMs: 0, latencies: [] };
+    const cpuBefore = cpuSnapshot(stack.processGroups());
+    const block: Block = { ok: 0, errors: 0, elapsedMs: 0, latencies: [], cpuBefore, cpuAfter: cpuBefore };
     const startedAt = performance.now();
     const endsAt = startedAt + durationMs;
     await runClosedLoop(
@@ -119,6 +142,7 @@ export async function measureApiLatency(
       },
     );
     block.elapsedMs = performance.now() - startedAt;
+    block.cpuAfter = cpuSnapshot(stack.processGroups());
     return block;
   };
 
@@ -151,7 +175,7 @@ export async function measureApiLatency(
         );
       }
     }
-    return { blockMs: options.blockMs, rounds: options.rounds, levels, apiSamples };
+    return { blockMs: options.blockMs, rounds: options.rounds, levels, isolated: options.isolated, apiSamples };
   } finally {
     api.destroy();
     dynamodb.destroy();
@@ -160,6 +184,12 @@ export async function measureApiLatency(
 
 function merge(concurrency: number, blocks: readonly Block[]): LoadResult {
   const ok = blocks.reduce((total, block) => total + block.ok, 0);
+  const cpu = {} as Record<CpuComponent, number>;
+  for (const block of blocks) {
+    for (const [component, ms] of Object.entries(cpuPerOrder(block.cpuBefore, block.cpuAfter, ok)) as [CpuComponent, number][]) {
+      cpu[component] = (cpu[component] ?? 0) + ms;
+    }
+  }
   const elapsedMs = blocks.reduce((total, block) => total + block.elapsedMs, 0);
   return {
     concurrency,
@@ -168,5 +198,6 @@ function merge(concurrency: number, blocks: readonly Block[]): LoadResult {
     elapsedMs,
     perSecond: ok / (elapsedMs / 1000),
     latency: summarize(blocks.flatMap((block) => block.latencies)),
+    cpuPerRequest: cpu,
   };
 }

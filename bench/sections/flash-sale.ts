@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { BenchStack } from '../bench-stack';
 import { createHttpClient, runClosedLoop } from '../http-client';
 import { ORDER_BODY, orderRequestHeaders } from '../order-fixtures';
-import { cpuPerOrder, cpuSnapshot, type CpuComponent } from '../process-cpu';
+import { cpuByFunction, cpuPerOrder, cpuSnapshot, functionCpuPerOrder, type CpuComponent } from '../process-cpu';
 import { queueDepths, readItems, waitForDrain, type AcceptedOrders, type DrainObservation } from '../pipeline-probe';
 import type { Progress } from '../progress';
 import { summarize, type LatencySummary, type TimedSample } from '../stats';
@@ -42,6 +42,8 @@ export interface FlashSaleResult {
   readonly endToEndPerSecond: number | undefined;
   /** CPU milliseconds per accepted order, by component, from the first request to the drain. */
   readonly cpuPerOrder: Readonly<Record<CpuComponent, number>>;
+  /** The execution environments' share, by function. */
+  readonly functionCpuPerOrder: Readonly<Record<string, number>>;
   readonly apiSamples: readonly TimedSample[];
   readonly queueObservations: readonly DrainObservation[];
 }
@@ -65,6 +67,7 @@ export async function runFlashSale(
   const startedAtEpoch = Date.now();
   const startedAt = performance.now();
   const cpuBefore = cpuSnapshot(stack.processGroups());
+  const functionCpuBefore = cpuByFunction(stack.processGroups());
 
   let sampling = true;
   const sampler = (async () => {
@@ -117,6 +120,7 @@ export async function runFlashSale(
     },
   });
   const cpuAfter = cpuSnapshot(stack.processGroups());
+  const functionCpuAfter = cpuByFunction(stack.processGroups());
   sampling = false;
   await sampler;
   queueObservations.push(...drain.observations);
@@ -146,6 +150,7 @@ export async function runFlashSale(
     confirmed,
     endToEndPerSecond: lastConfirmedMs === undefined ? undefined : confirmed / (lastConfirmedMs / 1000),
     cpuPerOrder: cpuPerOrder(cpuBefore, cpuAfter, placed.length),
+    functionCpuPerOrder: functionCpuPerOrder(functionCpuBefore, functionCpuAfter, placed.length),
     apiSamples,
     queueObservations: queueObservations.sort((left, right) => left.atMs - right.atMs),
   };

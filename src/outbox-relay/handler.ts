@@ -1,3 +1,4 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
 import { countMetric } from '../common/business-metrics';
@@ -12,10 +13,21 @@ import { unmarshallStreamImage } from './adapters/unmarshall-stream-image';
 import { sentTtlSeconds } from './sent-ttl-seconds';
 import { relayOutboxBatch, type DecodedImage, type OutboxStreamRecord } from './relay-outbox-batch';
 
+/**
+ * SDK attempts per PublishBatch. The default 3 fail in about 0.1 s against an SNS that refuses
+ * connections, and Lambda retries a failed stream batch with no documented delay, counting each
+ * invocation against MaximumRetryAttempts (OUTBOX_RELAY.stream.retryAttempts): a one-second SNS
+ * outage used up every retry and left the events to the sweeper. The wait has to come from here:
+ * with 8 attempts an invocation rides out about 2.5 s of backoff, the batch about half a minute.
+ */
+const SNS_MAX_ATTEMPTS = 8;
+
 const ports = {
   // Streams carry no trace context: each event is published in the trace of the request that
   // created it, read from the outbox item's traceHeader (TracedEventPublisher).
-  publisher: new TracedEventPublisher(new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient())),
+  publisher: new TracedEventPublisher(
+    new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient(new SNSClient({ maxAttempts: SNS_MAX_ATTEMPTS }))),
+  ),
   outbox: new DynamoDbOutboxMarker({
     tableName: requireEnv(ENV.outboxTable),
     sentTtlSeconds: sentTtlSeconds(),

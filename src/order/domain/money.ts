@@ -12,6 +12,9 @@ export function isSupportedCurrency(currency: string): boolean {
   return SUPPORTED_CURRENCIES.has(currency);
 }
 
+/** Building an Intl.NumberFormat costs more than the rest of an order's arithmetic: once per currency. */
+const MINOR_UNIT_DIGITS = new Map<string, number>();
+
 /**
  * Decimal places of the currency's minor unit. These are CLDR's digits, as the runtime's ICU ships
  * them (USD 2, JPY 0, BHD 3). For a few currencies CLDR deliberately differs from the ISO 4217
@@ -29,9 +32,6 @@ export function minorUnitDigits(currency: string): number {
   }
   return digits;
 }
-
-/** Building an Intl.NumberFormat costs more than the rest of an order's arithmetic: once per currency. */
-const MINOR_UNIT_DIGITS = new Map<string, number>();
 
 /**
  * The number of decimal places of `value` as written in JSON. `String(number)` is the shortest

@@ -12,6 +12,7 @@ import { DynamoDbOrderRepository } from '../adapters/dynamodb-order-repository';
 import { ValidationError } from '../domain/errors';
 import { getOrder } from '../domain/get-order';
 import { placeOrder, type OrderAccepted } from '../domain/place-order';
+import { answerBeforeTimeout } from './answer-before-timeout';
 import { errorResponse } from './http-errors';
 import {
   correlationIdOf,
@@ -27,11 +28,16 @@ import { jsonResponse } from './http-response';
  * Short timeouts, so that a database that does not answer costs the caller a 503 rather than the
  * function's whole timeout and a 502 from API Gateway. The SDK retries throttling, timeouts and
  * other transient errors itself, 3 attempts in all, resending the same serialized request (and
- * so the same ClientRequestToken). Worst case per call: 3 × 2 s + backoff ≈ 6.5 s, inside the
- * function's 10 s (ORDER_API_FUNCTION.timeoutSeconds); DynamoDB itself answers in milliseconds.
+ * so the same ClientRequestToken). Worst case per call: 3 × 2 s + backoff ≈ 6.5 s; DynamoDB itself
+ * answers in milliseconds. `throwOnRequestTimeout`: without it @smithy/node-http-handler only logs
+ * a warning when `requestTimeout` passes and goes on waiting, so a hung database held every request
+ * until the function timed out. `answerBeforeTimeout` bounds the request as a whole.
  */
 const documentClient = createDocumentClient(
-  new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
+  new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+  }),
 );
 
 const orders = new DynamoDbOrderRepository(
@@ -66,13 +72,13 @@ for (const route of ORDER_API_ROUTES) {
 
 /** API Gateway REST API (v1) Lambda proxy integration: routes on the resource template and method. */
 export const handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> = instrumentHandler(
-  async (event: APIGatewayProxyEvent) => {
+  async (event: APIGatewayProxyEvent, context: Context) => {
     // The one correlation id of everything this request causes: every log line, event and trace.
     const correlationId = correlationIdOf(event) ?? randomUUID();
     logger.appendKeys({ correlationId });
     annotateEvent({ correlationId });
     try {
-      return await routeOf(event)(event, correlationId);
+      return await answerBeforeTimeout(routeOf(event)(event, correlationId), context.getRemainingTimeInMillis());
     } catch (error) {
       return errorResponse(error, correlationId);
     }

@@ -184,8 +184,8 @@ describe('a batch with one poison message', () => {
       { body: poisonBody, event: undefined },
       ...good.slice(2).map(({ event }) => ({ body: JSON.stringify(event), event })),
     ];
-    // One batch of five, the payment mapping's batch size: they arrive in one receive.
-    expect(entries).toHaveLength(PAYMENT_CONSUMER.batchSize);
+    // Sent in one SendMessageBatch and no more than the mapping's batch size: one receive takes them all.
+    expect(entries.length).toBeLessThanOrEqual(PAYMENT_CONSUMER.batchSize);
 
     // Act
     const sentAt = Date.now();

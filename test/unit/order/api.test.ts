@@ -541,6 +541,20 @@ describe('order API handler', () => {
         expect(bodyOf(response)).toEqual({ error: 'ServiceUnavailable', message: expect.any(String) });
       });
 
+      it('answers 503 before the function times out when DynamoDB does not answer at all', async () => {
+        // Prepare: a request the SDK never settles, and 3 s left in the invocation.
+        documentClient.on(TransactWriteCommand).callsFake(() => new Promise(() => undefined));
+        const responding = handler(postOrderEvent(), lambdaContext({ getRemainingTimeInMillis: () => 3_000 }));
+
+        // Act
+        await jest.advanceTimersByTimeAsync(3_000);
+        const response = await responding;
+
+        // Assess
+        expect(response.statusCode).toBe(503);
+        expect(response.headers).toMatchObject({ 'Retry-After': '1' });
+      });
+
       it('answers 503 when the key lookup fails', async () => {
         // Prepare
         documentClient.on(GetCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));

@@ -15,11 +15,22 @@ export async function startFaultStack(plan: FaultPlan, options: LocalStackOption
   });
 }
 
+/** Runtimes killed on purpose, whose output would otherwise be lost with them. */
+const killedRuntimeOutput: string[] = [];
+
+/** SIGKILLs the runtime (see LocalStack.killRuntime), keeping what it printed for the log. */
+export async function killRuntime(stack: LocalStack): Promise<void> {
+  const runtime = stack.runtime();
+  await stack.killRuntime();
+  killedRuntimeOutput.push(...runtime.output, `--- runtime ${runtime.pid} SIGKILLed ---`);
+}
+
 export async function stopFaultStack(stack: LocalStack | undefined, plan: FaultPlan, name: string): Promise<void> {
   const logDir = process.env.FAULT_LOG_DIR;
   if (stack !== undefined && logDir !== undefined && logDir !== '') {
     mkdirSync(logDir, { recursive: true });
-    writeFileSync(path.join(logDir, `${name}.runtime.log`), `${stack.runtime().output.join('\n')}\n`);
+    const output = [...killedRuntimeOutput, ...stack.runtime().output];
+    writeFileSync(path.join(logDir, `${name}.runtime.log`), `${output.join('\n')}\n`);
   }
   await stack?.stop();
   plan.remove();

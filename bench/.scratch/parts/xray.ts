@@ -1,2 +1,0 @@
-import * as x from 'aws-xray-sdk-core';
-export const handler = async () => x;
