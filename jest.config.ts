@@ -7,7 +7,9 @@ const swc: Config['transform'] = {
 /**
  * Two projects: `unit` (handlers, domain, contracts, CDK assertions; no processes, no network) and
  * `integration` (the local stack: emulators, our Lambda runtime, end-to-end scenarios). `npm test`
- * runs both.
+ * runs them as two jest runs: the unit project loads Powertools Tracer in a simulated Lambda
+ * environment, which instruments `fetch` for the rest of its worker process, and the tracing tests
+ * must see requests exactly as a client sends them.
  */
 const config: Config = {
   // Jest 30 reads testTimeout from the top level, not per project; unit tests finish in milliseconds.

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--quick] [--use-running] [--base-port N] [--time-scale S] [--only a,b] [--out dir]`
+ * `npm run bench -- [--quick] [--use-running] [--base-port N] [--time-scale S] [--only a,b] [--out dir]
+ *   [--function-env '{"OutboxRelay":{"VAR":"value"}}']`
  *
  * The full profile fits in 15 minutes on the 2-core machine; `--quick` is a few-minute smoke run
  * of every section with smaller numbers.
@@ -26,14 +27,14 @@ export interface Profile {
 
 const FULL: Profile = {
   name: 'full',
-  coldStartRuns: 15,
-  api: { levels: [1, 8, 32], blockMs: 4_000, rounds: 2, warmupMs: 3_000, drainTimeoutMs: 120_000 },
+  coldStartRuns: 11,
+  api: { levels: [1, 8, 32], blockMs: 3_000, rounds: 2, warmupMs: 3_000, drainTimeoutMs: 120_000 },
   steady: { ratePerSecond: 20, durationMs: 30_000, drainTimeoutMs: 120_000 },
   recording: {
     steady: { ratePerSecond: 20, durationMs: 10_000, drainTimeoutMs: 120_000 },
-    burst: { orders: 2_000, concurrency: 48, drainTimeoutMs: 300_000 },
+    burst: { orders: 1_500, concurrency: 48, drainTimeoutMs: 300_000 },
   },
-  replay: { orders: 2_000, concurrency: 64, unloadedOrders: 40 },
+  replay: { orders: 1_500, concurrency: 64, unloadedOrders: 40 },
   burst: { orders: 10_000, concurrency: 48, drainTimeoutMs: 480_000 },
   settleTimeoutMs: 120_000,
 };
@@ -60,6 +61,8 @@ export interface BenchOptions {
   readonly sections: ReadonlySet<Section>;
   readonly outDir: string;
   readonly echo: boolean;
+  /** Extra per-function variables for every runtime the bench starts (experiments: A/B a setting). */
+  readonly functionEnv: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -73,6 +76,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       out: { type: 'string', default: path.join(__dirname, 'results') },
       echo: { type: 'boolean', default: false },
+      'function-env': { type: 'string', default: '{}' },
     },
   });
   const requested = values.only === undefined ? [...SECTIONS] : values.only.split(',').map((name) => name.trim());
@@ -97,5 +101,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     sections,
     outDir: path.resolve(values.out),
     echo: values.echo,
+    functionEnv: JSON.parse(values['function-env']) as Record<string, Record<string, string>>,
   };
 }

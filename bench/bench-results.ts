@@ -36,6 +36,7 @@ export interface SteadySummary {
   readonly durationMs: number;
   readonly sent: number;
   readonly accepted: number;
+  readonly rejected: Readonly<Record<string, number>>;
   readonly confirmed: number;
   readonly drained: boolean;
   readonly apiLatency: LatencySummary;
@@ -64,7 +65,9 @@ export interface BurstSummary {
   readonly endToEndPerSecond: number | undefined;
   readonly cpuPerOrder: Readonly<Partial<Record<string, number>>>;
   readonly functionCpuPerOrder: Readonly<Record<string, number>>;
+  readonly relayLag: LatencySummary;
   readonly apiSeries: readonly BucketSummary[];
+  readonly relayLagSeries: readonly BucketSummary[];
   readonly queueSeries: readonly DrainObservation[];
 }
 

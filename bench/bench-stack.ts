@@ -140,6 +140,8 @@ export interface BenchStackOptions {
   readonly useRunning: boolean;
   /** Extra runtime output goes here (debugging). */
   readonly echo?: (line: string) => void;
+  /** Per-function variables added to every runtime start (LOCAL_FUNCTION_ENV). */
+  readonly functionEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class BenchStack {
@@ -227,7 +229,10 @@ export class BenchStack {
     const recorded = mode === 'recorded';
     if (recorded) await this.startProxy();
     const functionEnv: Record<string, Record<string, string>> = Object.fromEntries(
-      pipelineFunctions().map((fn) => [fn.id, { ...(recorded ? { AWS_SDK_UA_APP_ID: fn.id } : {}), ...functionEnvOverrides[fn.id] }]),
+      pipelineFunctions().map((fn) => [
+        fn.id,
+        { ...(recorded ? { AWS_SDK_UA_APP_ID: fn.id } : {}), ...this.options.functionEnv?.[fn.id], ...functionEnvOverrides[fn.id] },
+      ]),
     );
     this.invocations.reset();
     this.runtime = startRuntimeProcess({

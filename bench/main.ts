@@ -38,6 +38,7 @@ function steadySummary(run: SteadyRateResult): SteadySummary {
     durationMs: run.durationMs,
     sent: run.sent,
     accepted: run.accepted,
+    rejected: run.rejected,
     confirmed: run.confirmed,
     drained: run.drained,
     apiLatency: run.apiLatency,
@@ -52,8 +53,8 @@ function steadySummary(run: SteadyRateResult): SteadySummary {
 }
 
 function burstSummary(run: FlashSaleResult): BurstSummary {
-  const { apiSamples, queueObservations, ...rest } = run;
-  return { ...rest, apiSeries: bucketize(apiSamples, 1000), queueSeries: queueObservations };
+  const { apiSamples, relayLagSamples, queueObservations, ...rest } = run;
+  return { ...rest, apiSeries: bucketize(apiSamples, 1000), relayLagSeries: bucketize(relayLagSamples, 1000), queueSeries: queueObservations };
 }
 
 async function checkInvariants(stack: BenchStack, accepted: AcceptedOrders, options: BenchOptions, timeoutMs: number): Promise<InvariantSummary> {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       basePort: options.basePort,
       timeScale: options.timeScale,
       useRunning: options.useRunning,
+      functionEnv: options.functionEnv,
       ...(options.echo ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
     });
     const accepted = new AcceptedOrders();
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
         'relay\'s SNS requests about tenfold (SNS bills per message either way); it would move the publish out of the causing trace, so it is left as it is.',
     );
   }
+  if (Object.keys(options.functionEnv).length > 0) notes.push(`Run with --function-env ${JSON.stringify(options.functionEnv)}.`);
   if (options.useRunning) notes.push('--use-running: the recording, the replay (emulator limit) and the cost need the bench\'s own runtime behind its proxy and were skipped.');
 
   const results: BenchResults = {

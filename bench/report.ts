@@ -198,7 +198,9 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(
       `## 2. End to end at a steady ${steady.ratePerSecond} orders/s`,
       '',
-      `Open loop for ${seconds(steady.durationMs)}: ${steady.accepted}/${steady.sent} accepted, ${steady.confirmed} CONFIRMED${steady.drained ? '' : ' (**not drained in time**)'}.`,
+      `Open loop for ${seconds(steady.durationMs)}: ${steady.accepted}/${steady.sent} accepted` +
+        `${Object.keys(steady.rejected).length > 0 ? ` (not accepted: ${Object.entries(steady.rejected).map(([reason, count]) => `${reason} ${count}`).join(', ')})` : ''}` +
+        `, ${steady.confirmed} CONFIRMED${steady.drained ? '' : ' (**not drained in time**)'}.`,
       '',
       '| measure | p50 | p95 | p99 | baseline |',
       '|---|--:|--:|--:|---|',
@@ -266,6 +268,7 @@ export function renderMarkdown(results: BenchResults): string {
       `| API latency p50 / p99 | ${ms(burst.apiLatency.p50)} / ${ms(burst.apiLatency.p99)} | |`,
       `| peak consumer backlog (visible + in flight) | ${burst.peakBacklog} messages | |`,
       `| every queue drained, nothing PENDING | ${seconds(burst.drainMs)} after the first order | ingest took ${seconds(burst.ingestMs)} |`,
+      `| relay lag (outbox createdAt → sentAt) p50 / p99 | ${ms(burst.relayLag.p50)} / ${ms(burst.relayLag.p99)} | one batch per shard at a time: the relay is the pipeline's one serial stage |`,
       `| last order CONFIRMED | ${seconds(burst.lastConfirmedMs)} (${burst.confirmed} CONFIRMED) | |`,
       `| end to end | ${num(burst.endToEndPerSecond)} orders/s | emulator limit ${num(results.limit?.limit.ordersPerSecond)} orders/s |`,
       `| invariant checker | ${results.invariants === undefined ? 'not run' : results.invariants.ok ? `**no violation** over ${results.invariants.orderCount} orders (every order the bench placed in this run)` : `**${Object.entries(results.invariants.violationsByRule).map(([rule, count]) => `${rule}: ${count}`).join(', ')}**`} | |`,
@@ -370,13 +373,15 @@ export function renderSvg(
   }
   if (runs.burst !== undefined) {
     const buckets = bucketize(runs.burst.apiSamples, 1000);
+    const relayLag = bucketize(runs.burst.relayLagSamples, 1000);
     panels.push({
-      title: `Flash sale (${runs.burst.orders} orders): POST /orders latency`,
+      title: `Flash sale (${runs.burst.orders} orders): POST /orders latency and relay lag, by second of the request`,
       yLabel: 'ms',
       logY: true,
       series: [
-        { name: 'p50', color: '#1f77b4', points: toPoints(buckets, 'p50') },
-        { name: 'p99', color: '#1f77b4', points: toPoints(buckets, 'p99'), dashed: true },
+        { name: 'POST /orders p50', color: '#1f77b4', points: toPoints(buckets, 'p50') },
+        { name: 'POST /orders p99', color: '#1f77b4', points: toPoints(buckets, 'p99'), dashed: true },
+        { name: 'relay lag p50', color: '#2ca02c', points: toPoints(relayLag, 'p50') },
       ],
     });
     const colors = ['#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];

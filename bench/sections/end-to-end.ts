@@ -24,6 +24,8 @@ export interface SteadyRateResult {
   readonly durationMs: number;
   readonly sent: number;
   readonly accepted: number;
+  /** Requests not answered 202, by status or error. */
+  readonly rejected: Readonly<Record<string, number>>;
   readonly confirmed: number;
   readonly drained: boolean;
   readonly apiLatency: LatencySummary;
@@ -56,6 +58,7 @@ export async function runSteadyRate(
   const intervalMs = 1000 / options.ratePerSecond;
   const placed: PlacedOrder[] = [];
   const apiSamples: TimedSample[] = [];
+  const rejected: Record<string, number> = {};
   let answered = 0;
   progress.startPhase(`${label}: ${options.ratePerSecond}/s for ${Math.round(options.durationMs / 1000)} s`, total);
   const startedAt = performance.now();
@@ -77,9 +80,12 @@ export async function runSteadyRate(
               acceptedOrders.add(body.orderId, idempotencyKey);
               placed.push({ sentAtMs: sentAt - startedAt, acceptedAtEpochMs: Date.now(), orderId: body.orderId, eventId: body.eventId });
               apiSamples.push({ atMs: sentAt - startedAt, valueMs: latency });
+            } else {
+              rejected[`HTTP ${response.status}`] = (rejected[`HTTP ${response.status}`] ?? 0) + 1;
             }
-          } catch {
-            // Counted as not accepted.
+          } catch (error) {
+            const name = error instanceof Error ? error.name : 'error';
+            rejected[name] = (rejected[name] ?? 0) + 1;
           } finally {
             answered += 1;
             progress.update(answered, `${placed.length} accepted`);
@@ -126,6 +132,7 @@ export async function runSteadyRate(
     durationMs: options.durationMs,
     sent: total,
     accepted: placed.length,
+    rejected,
     confirmed,
     drained: drain.drained,
     apiLatency: summarize(apiSamples.map((sample) => sample.valueMs)),

@@ -42,9 +42,12 @@ export interface FlashSaleResult {
   readonly endToEndPerSecond: number | undefined;
   /** CPU milliseconds per accepted order, by component, from the first request to the drain. */
   readonly cpuPerOrder: Readonly<Record<CpuComponent, number>>;
+  /** Outbox createdAt → sentAt of the flash sale's orders: how far behind the relay fell. */
+  readonly relayLag: LatencySummary;
   /** The execution environments' share, by function. */
   readonly functionCpuPerOrder: Readonly<Record<string, number>>;
   readonly apiSamples: readonly TimedSample[];
+  readonly relayLagSamples: readonly TimedSample[];
   readonly queueObservations: readonly DrainObservation[];
 }
 
@@ -60,6 +63,8 @@ export async function runFlashSale(
   const apiSamples: TimedSample[] = [];
   const rejected: Record<string, number> = {};
   const placed: string[] = [];
+  /** Each accepted order's event and when its request left (ms since the start), for the relay lag. */
+  const events: { eventId: string; sentAtMs: number }[] = [];
   const queueObservations: DrainObservation[] = [];
   let next = 0;
   let answered = 0;
@@ -88,9 +93,10 @@ export async function runFlashSale(
         try {
           const response = await api.request('POST', '/orders', orderRequestHeaders(idempotencyKey), ORDER_BODY);
           if (response.status === 202) {
-            const orderId = (JSON.parse(response.body) as { orderId: string }).orderId;
+            const { orderId, eventId } = JSON.parse(response.body) as { orderId: string; eventId: string };
             acceptedOrders.add(orderId, idempotencyKey);
             placed.push(orderId);
+            events.push({ eventId, sentAtMs: sentAt - startedAt });
             apiSamples.push({ atMs: sentAt - startedAt, valueMs: performance.now() - sentAt });
           } else {
             rejected[`HTTP ${response.status}`] = (rejected[`HTTP ${response.status}`] ?? 0) + 1;
@@ -125,7 +131,21 @@ export async function runFlashSale(
   await sampler;
   queueObservations.push(...drain.observations);
 
-  const orders = await readItems(stack, 'orders', placed);
+  const [orders, outbox] = await Promise.all([
+    readItems(stack, 'orders', placed),
+    readItems(
+      stack,
+      'outbox',
+      events.map((event) => event.eventId),
+    ),
+  ]);
+  const relayLagSamples: TimedSample[] = [];
+  for (const event of events) {
+    const item = outbox.get(event.eventId);
+    if (typeof item?.createdAt === 'string' && typeof item.sentAt === 'string') {
+      relayLagSamples.push({ atMs: event.sentAtMs, valueMs: Date.parse(item.sentAt) - Date.parse(item.createdAt) });
+    }
+  }
   let lastConfirmedEpoch = 0;
   let confirmed = 0;
   for (const item of orders.values()) {
@@ -151,7 +171,9 @@ export async function runFlashSale(
     endToEndPerSecond: lastConfirmedMs === undefined ? undefined : confirmed / (lastConfirmedMs / 1000),
     cpuPerOrder: cpuPerOrder(cpuBefore, cpuAfter, placed.length),
     functionCpuPerOrder: functionCpuPerOrder(functionCpuBefore, functionCpuAfter, placed.length),
+    relayLag: summarize(relayLagSamples.map((sample) => sample.valueMs)),
     apiSamples,
+    relayLagSamples,
     queueObservations: queueObservations.sort((left, right) => left.atMs - right.atMs),
   };
 }

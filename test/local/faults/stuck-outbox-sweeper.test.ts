@@ -24,7 +24,7 @@ const DEAD_SNS_PORT = BASE_PORT + 9;
 /** The sweeper runs every 3 s and takes items pending for 9 s (5 min and 15 min, scaled). */
 const TIME_SCALE = 0.01;
 const ORDER_COUNT = 4;
-const TEST_TIMEOUT_MS = 120_000;
+const TEST_TIMEOUT_MS = 360_000;
 
 let stack: LocalStack;
 
@@ -99,7 +99,7 @@ describe('the outbox sweeper', () => {
       const expectations = placed.map((placement) => placement.expectation);
 
       const failures = await eventually(() => relayGaveUpOn(ORDER_COUNT), {
-        timeoutMs: 60_000,
+        timeoutMs: 150_000,
         intervalMs: 250,
         what: `the relay's on-failure queue to account for all ${ORDER_COUNT} outbox records`,
       });
@@ -111,7 +111,7 @@ describe('the outbox sweeper', () => {
       // Act: the sweeper's schedule comes on (the relay's SNS endpoint stays dead: only the sweeper can publish)
       await stack.killRuntime();
       await stack.startRuntime({ LOCAL_SCHEDULES: 'on' });
-      const settled = await settledApartFromRelayFailures(expectations, 60_000);
+      const settled = await settledApartFromRelayFailures(expectations, 150_000);
       const sweptAt = performance.now();
       const done = await readPipelineState(stack);
       const published = await tap.drain();
