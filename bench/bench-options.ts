@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--use-running] [--base-port N] [--time-scale S] [--only a,b] [--out dir]
- *   [--function-env '{"OutboxRelay":{"VAR":"value"}}']`
+ *   [--function-env '{"OutboxRelay":{"VAR":"value"}}'] [--steady-rate 20]`
  *
  * The full profile fits in 15 minutes on the 2-core machine; `--quick` is a few-minute smoke run
  * of every section with smaller numbers.
@@ -77,6 +77,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string', default: path.join(__dirname, 'results') },
       echo: { type: 'boolean', default: false },
       'function-env': { type: 'string', default: '{}' },
+      'steady-rate': { type: 'string' },
     },
   });
   const requested = values.only === undefined ? [...SECTIONS] : values.only.split(',').map((name) => name.trim());
@@ -93,8 +94,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!sections.has('recording')) sections.delete('limit');
   const timeScale = Number(values['time-scale']);
   if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) throw new Error('--time-scale must be in (0, 1]');
+  const base = values.quick ? QUICK : FULL;
+  const steadyRate = values['steady-rate'] === undefined ? undefined : Number(values['steady-rate']);
+  if (steadyRate !== undefined && !(steadyRate > 0)) throw new Error('--steady-rate must be a positive number of orders per second');
   return {
-    profile: values.quick ? QUICK : FULL,
+    profile: steadyRate === undefined ? base : { ...base, steady: { ...base.steady, ratePerSecond: steadyRate } },
     useRunning,
     basePort: Number(values['base-port']),
     timeScale,

@@ -6,7 +6,6 @@ import type { ColdStartResult } from './sections/cold-start';
 import type { CriticalPathFloor } from './sections/emulator-limit';
 import type { ReplayResult } from './replay';
 import type { LatencySummary, BucketSummary } from './stats';
-import type { DrainObservation } from './pipeline-probe';
 import type { FunctionInvocations } from './bench-stack';
 
 export interface MixRow {
@@ -68,7 +67,8 @@ export interface BurstSummary {
   readonly relayLag: LatencySummary;
   readonly apiSeries: readonly BucketSummary[];
   readonly relayLagSeries: readonly BucketSummary[];
-  readonly queueSeries: readonly DrainObservation[];
+  /** Messages visible or in flight per consumer queue, about once a second. */
+  readonly queueSeries: readonly { readonly atMs: number; readonly backlog: Readonly<Record<string, number>> }[];
 }
 
 export interface InvariantSummary {

@@ -18,8 +18,15 @@ import type { RequestMix } from './request-mix';
 import { isolatedApiEnvironment, measureApiLatency, type ApiLatencyResult } from './sections/api-latency';
 import { measureColdStarts, type ColdStartResult } from './sections/cold-start';
 import { costPerMillionOrders, type CostResult } from './sections/cost';
-import { criticalPathFloor, measureEmulatorLimit, recordRequestMixes, type EmulatorLimitResult, type RecordingResult } from './sections/emulator-limit';
-import { runSteadyRate, type SteadyRateResult } from './sections/end-to-end';
+import {
+  criticalPathFloor,
+  measureEmulatorLimit,
+  recordRequestMixes,
+  WARM_UP_MS,
+  type EmulatorLimitResult,
+  type RecordingResult,
+} from './sections/emulator-limit';
+import { runSteadyRate, warmUpPipeline, type SteadyRateResult } from './sections/end-to-end';
 import { runFlashSale, type FlashSaleResult } from './sections/flash-sale';
 import { bucketize } from './stats';
 
@@ -54,7 +61,17 @@ function steadySummary(run: SteadyRateResult): SteadySummary {
 
 function burstSummary(run: FlashSaleResult): BurstSummary {
   const { apiSamples, relayLagSamples, queueObservations, ...rest } = run;
-  return { ...rest, apiSeries: bucketize(apiSamples, 1000), relayLagSeries: bucketize(relayLagSamples, 1000), queueSeries: queueObservations };
+  // One observation per second is plenty for the JSON (the chart is drawn from all of them).
+  const queueSeries: { atMs: number; backlog: Record<string, number> }[] = [];
+  for (const observation of queueObservations) {
+    const last = queueSeries.at(-1);
+    if (last !== undefined && observation.atMs - last.atMs < 1000) continue;
+    queueSeries.push({
+      atMs: observation.atMs,
+      backlog: Object.fromEntries(observation.depths.map((depth) => [depth.consumerId, depth.visible + depth.inFlight])),
+    });
+  }
+  return { ...rest, apiSeries: bucketize(apiSamples, 1000), relayLagSeries: bucketize(relayLagSamples, 1000), queueSeries };
 }
 
 async function checkInvariants(stack: BenchStack, accepted: AcceptedOrders, options: BenchOptions, timeoutMs: number): Promise<InvariantSummary> {
@@ -147,6 +164,7 @@ async function main(): Promise<void> {
         }
         if (sections.has('steady')) {
           await settle();
+          await warmUpPipeline(stack, accepted, { ...profile.steady, durationMs: WARM_UP_MS }, progress);
           steady = await runSteadyRate(stack, accepted, profile.steady, progress);
           progress.note(
             `  steady ${profile.steady.ratePerSecond}/s: 202→CONFIRMED p50 ${steady.completion.p50.toFixed(0)} ms p99 ${steady.completion.p99.toFixed(0)} ms; ` +

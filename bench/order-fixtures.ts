@@ -111,9 +111,7 @@ export class OrderWriteCapture {
 
   private async capture(): Promise<string> {
     this.captured = undefined;
-    // Only the write is captured: the Idempotency-Key fast-path read is not part of the baseline.
     const orders: OrderRepository = {
-      findIdempotencyRecord: () => Promise.resolve(undefined),
       create: (newOrder) => this.repository.create(newOrder),
       findById: () => Promise.resolve(undefined),
     };

@@ -163,7 +163,7 @@ export function renderMarkdown(results: BenchResults): string {
         'TransactWriteItems (order + outbox item + Idempotency-Key claim, same conditions, same bytes), sent by a tight HTTP client straight to DynamoDB Local. ' +
         (results.api.isolated
           ? 'Both write to a copy of the tables that no stream mapping reads (the order API through LOCAL_FUNCTION_ENV), so the relay and consumers do not share the cores with ' +
-            'the API here: the gap is the API path itself (API Gateway, the Lambda runtime, the handler and its Idempotency-Key read). Sections 2 and 4 measure the API with the pipeline running.'
+            'the API here: the gap is the API path itself (API Gateway, the Lambda runtime, the handler). Sections 2 and 4 measure the API with the pipeline running.'
           : 'The API\'s orders flow through the pipeline (each block starts drained); the raw ones go to a copy of the tables.'),
       '',
       '| concurrency | API p50 | API p95 | API p99 | API orders/s | raw p50 | raw p95 | raw p99 | raw transactions/s | p50 gap | API errors |',

@@ -7,9 +7,10 @@
  */
 import type { OpsClients } from './ops-clients';
 import type { OpsTarget, QueueRef } from './ops-target';
+import { localDataPaths } from '../infra/local/cloud/local-data-dir';
 import { readOutboxBacklog, type OutboxBacklog } from './outbox-backlog';
 import { totalMessages } from './queue-depth';
-import { localCheckpointDir, readRelayLag, type ShardLag } from './relay-lag';
+import { readRelayLag, type ShardLag } from './relay-lag';
 
 export type QueueKind = 'queue' | 'dlq' | 'relay-failures';
 
@@ -103,7 +104,7 @@ async function readRelayLagStatus(target: OpsTarget, clients: OpsClients): Promi
   if (target.local === undefined || clients.streams === undefined) {
     return { available: false, reason: "on AWS, see the relay mapping's IteratorAge metric (CloudWatch)" };
   }
-  const checkpointDir = localCheckpointDir(target.local.dataDir);
+  const checkpointDir = localDataPaths(target.local.dataDir).streamCheckpoints;
   const shards = await readRelayLag({ streams: clients.streams, streamArn: target.local.outboxStreamArn, checkpointDir });
   return { available: true, checkpointDir, shards };
 }

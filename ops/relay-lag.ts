@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { localDataPaths } from '../infra/local/cloud/local-data-dir';
 import { CheckpointStore } from '../infra/local/runtime/stream-mapping/checkpoint-store';
 import {
   isStreamsError,
@@ -8,14 +6,6 @@ import {
   type ShardIteratorType,
   type StreamsReader,
 } from '../infra/local/runtime/stream-mapping/streams-reader';
-
-/**
- * Where the local runtime keeps the relay's stream checkpoints: must match `CHECKPOINT_DIR` in
- * infra/local/runtime/main.ts (an entry point, so it cannot be imported from here).
- */
-export function localCheckpointDir(dataDir: string): string {
-  return path.join(localDataPaths(dataDir).root, 'stream-checkpoints');
-}
 
 /** How far the local relay's event source mapping is behind in one shard of the outbox stream. */
 export interface ShardLag {

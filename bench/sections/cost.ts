@@ -99,11 +99,16 @@ export function costPerMillionOrders(mix: RequestMix, orderItemWriteUnits: numbe
     ...messagingLines(consumersOnly).slice(1),
   ]);
 
+  const receives = mix.entries.filter((entry) => entry.service === 'sqs' && entry.action === 'ReceiveMessage');
+  const receivesPerOrder = receives.reduce((sum, entry) => sum + entry.perOrder, 0);
+  const emptyShare = receivesPerOrder === 0 ? 0 : receives.reduce((sum, entry) => sum + entry.perOrder * entry.emptyReceiveFraction, 0) / receivesPerOrder;
   return {
     mix: mix.label,
     ours,
     seed,
     assumptions: [
+      `${(emptyShare * 100).toFixed(0)} % of the ${mix.label} mix's ${receivesPerOrder.toFixed(2)} receives per order came back empty. Within a batching window the local mapping short-polls every 20 ms ` +
+        "(infra/local/runtime/sqs-mapping.ts) where Lambda's pollers long-poll, so at moderate rates these figures overstate the SQS requests; a full queue (the burst mix) shows the steady-state cost of receiving.",
       `Prices: ${PRICE_TABLE.region}, on-demand, as checked on ${PRICE_TABLE.checkedOn} (bench/aws-prices.ts names each page); free tiers ignored.`,
       'DynamoDB request units are the ones DynamoDB Local reported per request (ReturnConsumedCapacity), which doubles transactional writes; a refused conditional write is billed like the average successful one of its kind.',
       'SQS requests are those of the local event source mappings, which long-poll (20 s) with one poller per batch in flight and scale down to one when idle: every ReceiveMessage is billed, empty ones included. On AWS, Lambda\'s pollers also long-poll an idle queue: a fixed cost, not a per-order one, and not in these figures: each idle poller makes about 3 requests a minute, so 4 mappings × P pollers cost about $0.21 × P a month.',

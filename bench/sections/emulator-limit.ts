@@ -12,8 +12,11 @@ import { replayMix, type ReplayResult } from '../replay';
 import { replayResourcesOf, type ReplayResources } from '../replay-resources';
 import { requestMixOf, type RequestMix } from '../request-mix';
 import type { LatencySummary } from '../stats';
-import { runSteadyRate, type SteadyRateOptions, type SteadyRateResult } from './end-to-end';
+import { runSteadyRate, warmUpPipeline, type SteadyRateOptions, type SteadyRateResult } from './end-to-end';
 import { runFlashSale, type FlashSaleOptions, type FlashSaleResult } from './flash-sale';
+
+/** Long enough for every function to have started the environments a steady rate needs. */
+export const WARM_UP_MS = 5_000;
 
 export interface RecordingResult {
   readonly steady: RequestMix;
@@ -32,6 +35,7 @@ export async function recordRequestMixes(
   progress.startPhase('starting the runtime behind the recording proxy');
   await stack.startRuntime('recorded');
   try {
+    await warmUpPipeline(stack, accepted, { ...options.steady, durationMs: WARM_UP_MS }, progress);
     await stack.recordedRequests(true);
     stack.invocations.reset();
     const steadyRun = await runSteadyRate(stack, accepted, options.steady, progress, 'recording (steady rate)');

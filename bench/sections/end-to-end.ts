@@ -46,6 +46,47 @@ interface PlacedOrder {
   readonly eventId: string;
 }
 
+/**
+ * Orders at the steady rate for a few seconds, then a drain, not measured: every function has its
+ * execution environments started (a steady production load runs warm; forty cold starts at once on
+ * two cores would be measured instead of the pipeline).
+ */
+export async function warmUpPipeline(
+  stack: BenchStack,
+  acceptedOrders: AcceptedOrders,
+  options: { readonly ratePerSecond: number; readonly durationMs: number; readonly drainTimeoutMs: number },
+  progress: Progress,
+): Promise<void> {
+  const api = createHttpClient(stack.apiUrl);
+  const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  const placed: string[] = [];
+  progress.startPhase(`warming the pipeline up: ${options.ratePerSecond}/s for ${Math.round(options.durationMs / 1000)} s`, total);
+  const startedAt = performance.now();
+  try {
+    const inFlight: Promise<void>[] = [];
+    for (let index = 0; index < total; index += 1) {
+      const wait = startedAt + (index * 1000) / options.ratePerSecond - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(
+        (async () => {
+          const idempotencyKey = randomUUID();
+          const response = await api.request('POST', '/orders', orderRequestHeaders(idempotencyKey), ORDER_BODY).catch(() => undefined);
+          if (response?.status === 202) {
+            const { orderId } = JSON.parse(response.body) as { orderId: string };
+            acceptedOrders.add(orderId, idempotencyKey);
+            placed.push(orderId);
+          }
+          progress.update(placed.length);
+        })(),
+      );
+    }
+    await Promise.all(inFlight);
+  } finally {
+    api.destroy();
+  }
+  await waitForDrain(stack, { since: Date.now(), timeoutMs: options.drainTimeoutMs, orderIds: placed });
+}
+
 export async function runSteadyRate(
   stack: BenchStack,
   acceptedOrders: AcceptedOrders,

@@ -1,6 +1,6 @@
-import { SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { createDocumentClient, createSnsClient } from '../common/aws-clients';
+import { createDocumentClient, createSnsClient, REQUEST_TIMEOUTS } from '../common/aws-clients';
 import { countMetric } from '../common/business-metrics';
 import { InvalidEventError } from '../common/errors';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
@@ -22,11 +22,17 @@ import { relayOutboxBatch, type DecodedImage, type OutboxStreamRecord } from './
  */
 const SNS_MAX_ATTEMPTS = 8;
 
+/** The SDK's own AWS_MAX_ATTEMPTS still wins where it is set (a constructor value would override it). */
+function snsClientConfig(): SNSClientConfig {
+  const attempts = process.env.AWS_MAX_ATTEMPTS === undefined ? { maxAttempts: SNS_MAX_ATTEMPTS } : {};
+  return { ...attempts, requestHandler: REQUEST_TIMEOUTS };
+}
+
 const ports = {
   // Streams carry no trace context: each event is published in the trace of the request that
   // created it, read from the outbox item's traceHeader (TracedEventPublisher).
   publisher: new TracedEventPublisher(
-    new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient(new SNSClient({ maxAttempts: SNS_MAX_ATTEMPTS }))),
+    new SnsEventPublisher(requireEnv(ENV.eventsTopicArn), createSnsClient(new SNSClient(snsClientConfig()))),
   ),
   outbox: new DynamoDbOutboxMarker({
     tableName: requireEnv(ENV.outboxTable),

@@ -1,15 +1,9 @@
 import { createDocumentClient, createSnsClient } from '../common/aws-clients';
-import { countOutcome } from '../common/business-metrics';
+import { createOrderCreatedHandler } from '../common/order-created-consumer';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
-import { OrderCreatedV1 } from '../common/events';
-import { logger } from '../common/observability';
 import { systemClock } from '../common/ports';
 import { EVENTS_TOPIC, requireEnv, TABLES } from '../common/settings';
-import { createSqsBatchHandler } from '../common/sqs-batch-handler';
-import { traceHeaderOf } from '../common/trace-header';
 import { TracedEventPublisher } from '../common/traced-event-publisher';
-import { annotateEvent } from '../common/tracing';
-import { parseEventBody } from '../common/validation';
 import { createDynamoDbPaymentRepository } from './adapters/dynamodb-payment-repository';
 import { SimulatedPaymentGateway } from './adapters/simulated-payment-gateway';
 import { processPayment, type ProcessPaymentPorts } from './domain/process-payment';
@@ -23,23 +17,8 @@ const ports: ProcessPaymentPorts = {
 };
 
 /** SQS (raw SNS delivery) → OrderCreated → PaymentCompleted | PaymentFailed. */
-export const handler = createSqsBatchHandler(async (record) => {
-  const orderCreated = parseEventBody(record.body, OrderCreatedV1.schema);
-  const ids = {
-    messageId: record.messageId,
-    eventId: orderCreated.eventId,
-    orderId: orderCreated.data.orderId,
-    correlationId: orderCreated.correlationId,
-  };
-  annotateEvent({ ...ids, eventType: orderCreated.eventType });
-  // Logged before the work so a record that times out still has a line naming its order.
-  logger.info('Processing payment', ids);
-  const { published, source } = await processPayment(orderCreated, ports, { traceHeader: traceHeaderOf(record) });
-  countOutcome(published.eventType, source);
-  logger.info('Payment outcome published', {
-    ...ids,
-    outcomeEventId: published.eventId,
-    outcomeEventType: published.eventType,
-    republished: source === 'stored',
-  });
+export const handler = createOrderCreatedHandler({
+  starting: 'Processing payment',
+  published: 'Payment outcome published',
+  handle: (orderCreated, options) => processPayment(orderCreated, ports, options),
 });

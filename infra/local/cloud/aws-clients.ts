@@ -28,10 +28,12 @@ function clientConfig(endpoint: string, options: LocalClientOptions) {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: options.maxAttempts ?? 3,
+    // Without throwOnRequestTimeout, @smithy/node-http-handler only logs when requestTimeout passes
+    // and goes on waiting: a probe of a hung emulator would never end.
     requestHandler:
       options.requestTimeoutMs === undefined
         ? undefined
-        : { connectionTimeout: options.requestTimeoutMs, requestTimeout: options.requestTimeoutMs },
+        : { connectionTimeout: options.requestTimeoutMs, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The layout of a persistent local stack's data directory. Each emulator owns one sub-directory;
- * the runtime may add its own (stream checkpoints) beside them. A marker file proves a directory
+ * the runtime keeps its stream checkpoints beside them. A marker file proves a directory
  * is ours before `resetLocalData` deletes it.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ export interface LocalDataPaths {
   readonly snsSqs: string;
   /** Emulator output, one file per emulator. */
   readonly logs: string;
+  /** The local runtime's stream-mapping checkpoints (created by the runtime, read by the ops CLI). */
+  readonly streamCheckpoints: string;
 }
 
 /** Paths are absolute: DynamoDB Local resolves a relative `-dbPath` against its own directory. */
@@ -28,6 +30,7 @@ export function localDataPaths(dataDir: string): LocalDataPaths {
     dynamodb: path.join(root, 'dynamodb'),
     snsSqs: path.join(root, 'sns-sqs'),
     logs: path.join(root, 'logs'),
+    streamCheckpoints: path.join(root, 'stream-checkpoints'),
   };
 }
 

@@ -50,8 +50,7 @@ import { TraceSegmentStore, traceSegmentsPath } from './trace-store';
 import { XRayDaemon } from './xray-daemon';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
-/** The stream mapping's checkpoints, beside the emulators' data (see local-data-dir.ts). */
-const CHECKPOINT_DIR = path.join(localDataPaths(localDataDir()).root, 'stream-checkpoints');
+const CHECKPOINT_DIR = localDataPaths(localDataDir()).streamCheckpoints;
 
 function print(line = ''): void {
   process.stdout.write(`${line}\n`);

@@ -30,9 +30,10 @@ export type CreateOrderOutcome =
 
 /** The orders the API writes and reads. */
 export interface OrderRepository {
-  /** Strongly consistent, so a retry right after the first request sees its claim. */
-  findIdempotencyRecord(idempotencyKey: string): Promise<IdempotencyRecord | undefined>;
-  /** Writes the order, its outbox item and the key's claim atomically. */
+  /**
+   * Writes the order, its outbox item and the key's claim atomically; when the key is already
+   * claimed, writes nothing and returns the claim.
+   */
   create(newOrder: NewOrder): Promise<CreateOrderOutcome>;
   /** Strongly consistent read. */
   findById(orderId: string): Promise<Order | undefined>;

@@ -6,7 +6,8 @@
  * count only when the queue is received from. A peek receives every message with a short hold,
  * then hands each one back at once (ChangeMessageVisibility 0), so nothing is consumed. Only queues
  * without a redrive policy (DLQs, the on-failure queue) may be peeked: every receive counts towards
- * `maxReceiveCount`, so peeking a consumer's own queue could push its messages to the DLQ.
+ * `maxReceiveCount`, so peeking a consumer's own queue could push its messages to the DLQ: those
+ * are counted through fauxqs's inspection endpoint, which receives nothing.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -23,6 +24,7 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { QUEUE_CONSUMERS, type TableRole } from '../../../src/common/settings';
 import { mapTableRoles, TABLE_ROLES } from '../../../infra/function-environment';
 import { createLocalDynamoDbStreamsClient, type LocalEndpoints } from '../../../infra/local/cloud/aws-clients';
+import { inspectFauxqsQueue } from '../../../ops/fauxqs-inspection';
 import type { LocalResources } from '../../../infra/local/cloud/provision';
 
 export type TableItem = Readonly<Record<string, unknown>>;
@@ -45,6 +47,11 @@ export interface PipelineState {
   readonly deadLetters: Readonly<Record<string, readonly QueuedMessage[]>>;
   /** Metadata records of stream batches the relay gave up on. */
   readonly relayFailures: readonly QueuedMessage[];
+  /**
+   * Messages still in each consumer's own queue (visible, in flight or delayed), by settings id: a
+   * redelivery still to come can yet change the tables or end in a DLQ.
+   */
+  readonly backlogs: Readonly<Record<string, number>>;
   readonly readAt: Date;
 }
 
@@ -140,7 +147,7 @@ function required(value: string | undefined, name: string): string {
 
 /** Reads every table and every DLQ (and the relay's on-failure queue) of the stack. */
 export async function readPipelineState(source: StateSource): Promise<PipelineState> {
-  const [tableEntries, deadLetterEntries, relayFailures] = await Promise.all([
+  const [tableEntries, deadLetterEntries, relayFailures, backlogs] = await Promise.all([
     Promise.all(TABLE_ROLES.map(async (role) => [role, await scanTable(source.ddb, source.resources.tableNames[role])] as const)),
     // One queue at a time per queue URL is all peekQueue asks; different queues may run together.
     Promise.all(
@@ -151,14 +158,32 @@ export async function readPipelineState(source: StateSource): Promise<PipelineSt
       }),
     ),
     peekQueue(source.sqs, source.resources.relayFailureQueue.url),
+    readBacklogs(source),
   ]);
   const scans = new Map(tableEntries);
   return {
     tables: mapTableRoles((role) => scans.get(role) ?? []),
     deadLetters: Object.fromEntries(deadLetterEntries),
     relayFailures,
+    backlogs,
     readAt: new Date(),
   };
+}
+
+async function readBacklogs(source: StateSource): Promise<Record<string, number>> {
+  const now = new Date();
+  const entries = await Promise.all(
+    QUEUE_CONSUMERS.map(async (consumer) => {
+      const queue = source.resources.queues[consumer.id];
+      if (queue === undefined) throw new Error(`The stack has no queue for ${consumer.id}`);
+      // A local queue URL is <fauxqs endpoint>/<account>/<queue name>.
+      const url = new URL(queue.url);
+      const name = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
+      const { depth } = await inspectFauxqsQueue(url.origin, name, now);
+      return [consumer.id, depth.visible + depth.inFlight + depth.delayed] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /**

@@ -11,6 +11,7 @@ interface MutableState {
   tables: Record<keyof PipelineState['tables'], TableItem[]>;
   deadLetters: Record<string, QueuedMessage[]>;
   relayFailures: QueuedMessage[];
+  backlogs: Record<string, number>;
 }
 
 interface Outcome {
@@ -45,6 +46,7 @@ function settledStateFor(orders: readonly AcceptedOrder[]): MutableState {
     tables: { orders: [], outbox: [], idempotency: [], payments: [], inventory: [], notifications: [] },
     deadLetters: { Payment: [], Inventory: [], Notification: [], OrderStatus: [] },
     relayFailures: [],
+    backlogs: { Payment: 0, Inventory: 0, Notification: 0, OrderStatus: 0 },
   };
   for (const order of orders) {
     const { orderId } = order;
@@ -206,6 +208,20 @@ describe('evaluatePipelineInvariants', () => {
     expect(violations.map((violation) => [violation.rule, violation.orderId])).toEqual(
       ['orders', 'outbox', 'payments', 'inventory', 'notifications', 'idempotency'].map(() => ['stranger', stranger.orderId]),
     );
+  });
+
+  it('is not settled while a consumer queue still holds a message, even one in flight', () => {
+    // Prepare
+    const state = settledStateFor([confirmed]);
+    state.backlogs.Notification = 1;
+
+    // Act
+    const violations = evaluate(state, [confirmed]);
+
+    // Assess
+    expect(violations).toEqual([
+      { rule: 'queue-backlog', detail: "Notification's queue still holds 1 message(s) (visible, in flight or delayed)" },
+    ]);
   });
 
   it('reports a missing order item', () => {

@@ -17,8 +17,6 @@ export class InMemoryOrderRepository implements OrderRepository {
   /** Runs once, just before the next create: a concurrent request landing first. */
   beforeNextCreate: (() => void) | undefined;
 
-  readonly findIdempotencyRecord = jest.fn(async (key: string) => this.idempotencyRecords.get(key));
-
   readonly create = jest.fn(async ({ order, outboxItem, idempotencyRecord }: NewOrder): Promise<CreateOrderOutcome> => {
     const interleaved = this.beforeNextCreate;
     this.beforeNextCreate = undefined;

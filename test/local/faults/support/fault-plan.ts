@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NODE_OPTIONS } from '../../../../infra/function-environment';
 import { ORDER_API_FUNCTION, OUTBOX_RELAY, QUEUE_CONSUMERS } from '../../../../src/common/settings';
 
 const PRELOAD = path.join(__dirname, 'kill-after.cjs');
@@ -67,7 +68,8 @@ export class FaultPlan {
   /** `LOCAL_FUNCTION_ENV` for the runtime: every function preloads kill-after.cjs and reads this plan. */
   functionEnvironment(): string {
     const functionIds = [ORDER_API_FUNCTION.id, OUTBOX_RELAY.id, ...QUEUE_CONSUMERS.map((consumer) => consumer.id)];
-    const variables = { NODE_OPTIONS: `--require ${PRELOAD}`, FAULT_PLAN_FILE: this.planFile };
+    // Added to the options every function has (source maps), not instead of them.
+    const variables = { NODE_OPTIONS: `${NODE_OPTIONS} --require ${PRELOAD}`, FAULT_PLAN_FILE: this.planFile };
     return JSON.stringify(Object.fromEntries(functionIds.map((id) => [id, variables])));
   }
 

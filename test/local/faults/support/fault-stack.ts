@@ -25,12 +25,16 @@ export async function killRuntime(stack: LocalStack): Promise<void> {
   killedRuntimeOutput.push(...runtime.output, `--- runtime ${runtime.pid} SIGKILLed ---`);
 }
 
+/** Everything the runtimes of this file printed: the killed ones', then the current one's. */
+export function runtimeOutput(stack: LocalStack): string[] {
+  return [...killedRuntimeOutput, ...stack.runtime().output];
+}
+
 export async function stopFaultStack(stack: LocalStack | undefined, plan: FaultPlan, name: string): Promise<void> {
   const logDir = process.env.FAULT_LOG_DIR;
   if (stack !== undefined && logDir !== undefined && logDir !== '') {
     mkdirSync(logDir, { recursive: true });
-    const output = [...killedRuntimeOutput, ...stack.runtime().output];
-    writeFileSync(path.join(logDir, `${name}.runtime.log`), `${output.join('\n')}\n`);
+    writeFileSync(path.join(logDir, `${name}.runtime.log`), `${runtimeOutput(stack).join('\n')}\n`);
   }
   await stack?.stop();
   plan.remove();
