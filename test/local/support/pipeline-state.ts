@@ -7,7 +7,7 @@
  * then hands each one back at once (ChangeMessageVisibility 0), so nothing is consumed. Only queues
  * without a redrive policy (DLQs, the on-failure queue) may be peeked: every receive counts towards
  * `maxReceiveCount`, so peeking a consumer's own queue could push its messages to the DLQ: those
- * are counted through fauxqs's inspection endpoint, which receives nothing.
+ * are only counted (see `readBacklogs`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -24,7 +24,6 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { QUEUE_CONSUMERS, type TableRole } from '../../../src/common/settings';
 import { mapTableRoles, TABLE_ROLES } from '../../../infra/function-environment';
 import { createLocalDynamoDbStreamsClient, type LocalEndpoints } from '../../../infra/local/cloud/aws-clients';
-import { inspectFauxqsQueue } from '../../../ops/fauxqs-inspection';
 import type { LocalResources } from '../../../infra/local/cloud/provision';
 
 export type TableItem = Readonly<Record<string, unknown>>;
@@ -170,21 +169,27 @@ export async function readPipelineState(source: StateSource): Promise<PipelineSt
   };
 }
 
+/**
+ * GetQueueAttributes, not a peek: receiving from a consumer's queue would count towards its
+ * `maxReceiveCount`. fauxqs refreshes these counts when the queue is received from, which the
+ * runtime's pollers do all the time while it runs.
+ */
 async function readBacklogs(source: StateSource): Promise<Record<string, number>> {
-  const now = new Date();
   const entries = await Promise.all(
     QUEUE_CONSUMERS.map(async (consumer) => {
       const queue = source.resources.queues[consumer.id];
       if (queue === undefined) throw new Error(`The stack has no queue for ${consumer.id}`);
-      // A local queue URL is <fauxqs endpoint>/<account>/<queue name>.
-      const url = new URL(queue.url);
-      const name = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
-      const { depth } = await inspectFauxqsQueue(url.origin, name, now);
-      return [consumer.id, depth.visible + depth.inFlight + depth.delayed] as const;
+      const { Attributes = {} } = await source.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: [...BACKLOG_ATTRIBUTES] }),
+      );
+      const backlog = BACKLOG_ATTRIBUTES.reduce((total, name) => total + Number(Attributes[name] ?? 0), 0);
+      return [consumer.id, backlog] as const;
     }),
   );
   return Object.fromEntries(entries);
 }
+
+const BACKLOG_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
 /**
  * A queue of the test's own subscribed to the events topic with raw delivery, like the consumers'
