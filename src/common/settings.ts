@@ -136,6 +136,14 @@ export interface StreamRelaySettings extends FunctionSettings {
     readonly eventNames: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
   };
   readonly onFailureQueueName: string;
+  /**
+   * How long a relay invocation waits before reporting events SNS did not accept. Lambda retries a
+   * failed stream batch at once and counts every try against `retryAttempts`: without a wait, an SNS
+   * outage of a few seconds uses up every retry (the SDK's own retries stop once its client's retry
+   * quota is spent) and leaves the events to the sweeper, 15 minutes later. With it, the retries
+   * cover about `retryAttempts` × this many seconds. Never longer than the invocation has left.
+   */
+  readonly unpublishedPauseSeconds: number;
 }
 
 /** The relay on the outbox table's stream. */
@@ -161,6 +169,7 @@ export const OUTBOX_RELAY: StreamRelaySettings = {
   },
   /** Holds the metadata of batches the relay gave up on (records must be re-read from the table). */
   onFailureQueueName: 'outbox-relay-failures',
+  unpublishedPauseSeconds: 5,
 };
 
 export interface OutboxSweeperSettings extends FunctionSettings {

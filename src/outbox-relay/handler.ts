@@ -3,15 +3,16 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { createDocumentClient, createSnsClient, REQUEST_TIMEOUTS } from '../common/aws-clients';
 import { countMetric } from '../common/business-metrics';
 import { InvalidEventError } from '../common/errors';
+import { logger } from '../common/observability';
 import { SnsEventPublisher } from '../common/sns-event-publisher';
 import { systemClock } from '../common/ports';
-import { BUSINESS_METRICS, ENV, requireEnv } from '../common/settings';
+import { BUSINESS_METRICS, ENV, OUTBOX_RELAY, requireEnv } from '../common/settings';
 import { TracedEventPublisher } from '../common/traced-event-publisher';
 import { instrumentHandler } from '../common/tracing';
 import { DynamoDbOutboxMarker } from './adapters/dynamodb-outbox-marker';
 import { unmarshallStreamImage } from './adapters/unmarshall-stream-image';
 import { sentTtlSeconds } from './sent-ttl-seconds';
-import { relayOutboxBatch, type DecodedImage, type OutboxStreamRecord } from './relay-outbox-batch';
+import { FailedBatchHeadError, relayOutboxBatch, type DecodedImage, type OutboxStreamRecord, type RelayBatchResult } from './relay-outbox-batch';
 
 /**
  * SDK attempts per PublishBatch. The default 3 fail in about 0.1 s against an SNS that refuses
@@ -42,15 +43,37 @@ const ports = {
   clock: systemClock,
 };
 
+/** Left to the invocation after a pause, so that it still ends by itself rather than by timeout. */
+const PAUSE_MARGIN_MS = 1_000;
+
 /** The outbox table's stream → the events topic. Returns the records Lambda must deliver again. */
 export const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> = instrumentHandler(
-  async (event: DynamoDBStreamEvent) => {
-    const result = await relayOutboxBatch(event.Records.map(toOutboxStreamRecord), ports);
+  async (event: DynamoDBStreamEvent, context: Context) => {
+    let result: RelayBatchResult;
+    try {
+      result = await relayOutboxBatch(event.Records.map(toOutboxStreamRecord), ports);
+    } catch (error) {
+      if (error instanceof FailedBatchHeadError) await pauseWhenUnpublished(error.unpublished, context);
+      throw error;
+    }
     countMetric(BUSINESS_METRICS.relayPublished, result.published);
     countMetric(BUSINESS_METRICS.relayFailed, result.failedSequenceNumbers.length);
+    await pauseWhenUnpublished(result.unpublished, context);
     return { batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };
   },
 );
+
+/**
+ * Waits before a failure SNS caused is reported (OUTBOX_RELAY.unpublishedPauseSeconds says why).
+ * Invalid records and failed SENT marks are reported at once: bisecting a poison record should be quick.
+ */
+async function pauseWhenUnpublished(unpublished: number, context: Context): Promise<void> {
+  if (unpublished === 0) return;
+  const pauseMs = Math.min(OUTBOX_RELAY.unpublishedPauseSeconds * 1000, context.getRemainingTimeInMillis() - PAUSE_MARGIN_MS);
+  if (pauseMs <= 0) return;
+  logger.warn('SNS did not accept some events; waiting before Lambda retries the batch', { unpublished, pauseMs });
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+}
 
 function toOutboxStreamRecord(record: DynamoDBRecord): OutboxStreamRecord {
   const sequenceNumber = record.dynamodb?.SequenceNumber;

@@ -25,6 +25,8 @@ export interface RelayBatchResult {
   /** Records to report in `batchItemFailures`, in stream order: Lambda resumes from the first. */
   readonly failedSequenceNumbers: readonly string[];
   readonly published: number;
+  /** Records whose event SNS did not accept (among the failed ones): the topic may be unavailable. */
+  readonly unpublished: number;
   /** Records that are not new outbox items (MODIFY, REMOVE, no NewImage). */
   readonly skipped: number;
   /** Records after the first invalid one, left for the redelivery that follows the checkpoint. */
@@ -85,7 +87,7 @@ export async function relayOutboxBatch(
   }
 
   const failed = new Set<string>(firstInvalid === undefined ? [] : [firstInvalid]);
-  const published = await publishPending(pending, ports, failed);
+  const { published, unpublished } = await publishPending(pending, ports, failed);
 
   // Input order is stream order, so the first failure reported is the lowest sequence number.
   const failedSequenceNumbers = records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber));
@@ -93,6 +95,7 @@ export async function relayOutboxBatch(
     received: records.length,
     published,
     failed: failedSequenceNumbers.length,
+    unpublished,
     skipped,
     deferred,
     firstFailedSequenceNumber: failedSequenceNumbers[0],
@@ -107,9 +110,9 @@ export async function relayOutboxBatch(
     // As for an invalid first record (above), for one SNS refused or that could not be marked: a
     // report would retry the same batch until retries run out, then skip it whole. The records
     // after it that were published are published again by the halves; consumers tolerate that.
-    throw new FailedBatchHeadError(head.sequenceNumber, records.length);
+    throw new FailedBatchHeadError(head.sequenceNumber, records.length, unpublished);
   }
-  return { failedSequenceNumbers, published, skipped, deferred };
+  return { failedSequenceNumbers, published, unpublished, skipped, deferred };
 }
 
 /**
@@ -117,7 +120,12 @@ export async function relayOutboxBatch(
  * record, makes Lambda bisect the batch (BisectBatchOnFunctionError) until the record is alone.
  */
 export class FailedBatchHeadError extends PipelineError {
-  constructor(sequenceNumber: string, batchSize: number) {
+  constructor(
+    sequenceNumber: string,
+    batchSize: number,
+    /** Records of the batch whose event SNS did not accept. */
+    readonly unpublished: number,
+  ) {
     super(`The first record (${sequenceNumber}) of a batch of ${String(batchSize)} failed; failing the invocation so that Lambda bisects the batch`);
   }
 }
@@ -125,14 +133,19 @@ export class FailedBatchHeadError extends PipelineError {
 /**
  * Publishes the pending events and marks them SENT; the records of those SNS did not accept or that
  * could not be marked join `failed` (a retry publishes the latter again, which consumers tolerate).
- * Returns how many SNS accepted.
+ * Returns how many SNS accepted and how many it did not.
  */
-async function publishPending(pending: readonly PendingEvent[], ports: RelayPorts, failed: Set<string>): Promise<number> {
+async function publishPending(
+  pending: readonly PendingEvent[],
+  ports: RelayPorts,
+  failed: Set<string>,
+): Promise<{ published: number; unpublished: number }> {
   const outcomes = await publishOutboxItems(
     pending.map(({ item }) => item),
     ports,
   );
   let published = 0;
+  let unpublished = 0;
   outcomes.forEach((outcome, index) => {
     const event = pending[index];
     if (event === undefined) return;
@@ -152,6 +165,7 @@ async function publishPending(pending: readonly PendingEvent[], ports: RelayPort
         return;
       case 'not-published':
         logger.error('Publishing outbox event failed; it will be retried', { ...ids, error: outcome.error });
+        unpublished += 1;
         failed.add(event.sequenceNumber);
         return;
       case 'not-marked':
@@ -164,7 +178,7 @@ async function publishPending(pending: readonly PendingEvent[], ports: RelayPort
         return;
     }
   });
-  return published;
+  return { published, unpublished };
 }
 
 /** The stream image as an outbox item fit to publish; throws InvalidEventError otherwise. */

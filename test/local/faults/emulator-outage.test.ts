@@ -12,8 +12,14 @@
  * While DynamoDB is unavailable the API must answer 503 (not 500, not 502, and never hang), and
  * while SNS/SQS is it must go on accepting orders; nothing answered 202 may be lost, and the
  * pipeline must catch up once the emulator is back.
+ *
+ * The relay must ride out a few seconds of SNS outage by itself: Lambda retries a failed stream
+ * batch at once, and the SDK stops retrying once its client's retry quota is spent, so before the
+ * relay paused ahead of reporting refused events (OUTBOX_RELAY.unpublishedPauseSeconds) its retries
+ * ran out within the outage and the events waited minutes for the sweeper. No relay on-failure
+ * message is tolerated here.
  */
-import type { AcceptedOrder, InvariantReport } from '../support/invariants';
+import type { AcceptedOrder } from '../support/invariants';
 import type { LocalStack } from '../support/local-stack';
 import { expectPipelineSettled } from './support/expect-pipeline-settled';
 import { FaultPlan } from './support/fault-plan';
@@ -31,27 +37,14 @@ const OUTAGE_MS = 5_000;
 /**
  * After an outage the relay and the consumers work through a backlog: at the default 0.05 their
  * timeouts hit the 3 s floor, which full batches overrun on a loaded 2-core machine. 0.15 gives
- * the relay 4.5 s (consumers stay on the floor) and puts the sweeper's threshold at 135 s and its
- * schedule at 45 s, so an event the relay gave up on is published within about 3 minutes.
+ * the relay 4.5 s (consumers stay on the floor).
  */
 const TIME_SCALE = 0.15;
 /** The client's bound on one request: an API that hangs shows up as `no-answer`. */
 const REQUEST_TIMEOUT_MS = 12_000;
-/**
- * Catching up takes a visibility timeout or two, or, for events the relay gave up on during the
- * outage, the sweeper's threshold plus one schedule interval.
- */
-const SETTLE_TIMEOUT_MS = 300_000;
-const TEST_TIMEOUT_MS = 420_000;
-/**
- * The relay retries a failing batch at once, and its SDK stops retrying when the client's retry
- * quota (500 tokens, 10 per retried connection error) is spent, so an outage of a few seconds can
- * use up every stream retry (OUTBOX_RELAY.stream.retryAttempts): the batch's metadata goes to the
- * on-failure queue and its events wait for the sweeper. That is the designed path, so those
- * messages are tolerated here, and every order must still complete exactly once.
- */
-const TOLERATED = ['relay-failure'] as const;
-
+/** Catching up takes a visibility timeout or two, more on a loaded machine. */
+const SETTLE_TIMEOUT_MS = 180_000;
+const TEST_TIMEOUT_MS = 300_000;
 const plan = FaultPlan.create();
 let stack: LocalStack;
 let proxies: { readonly dynamodb: FaultProxy; readonly snsSqs: FaultProxy };
@@ -106,12 +99,6 @@ function within(outage: Outage): TimedAttempt[] {
   return outage.attempts.filter((attempt) => attempt.startedAt >= outage.startedAt && attempt.endedAt <= outage.endedAt);
 }
 
-/** How many stream batches the relay has given up on so far (this file's stack is shared by its tests). */
-function reportRelayGiveUps(report: InvariantReport, emulator: string, mode: string): void {
-  const giveUps = report.violations.filter((violation) => violation.rule === 'relay-failure').length;
-  process.stdout.write(`emulator-outage: after ${emulator} ${mode}, ${giveUps} relay batch(es) given up in all, their events published by the sweeper\n`);
-}
-
 const statusCounts = (attempts: readonly TimedAttempt[]): Record<string, number> =>
   attempts.reduce<Record<string, number>>((counts, attempt) => ({ ...counts, [attempt.status]: (counts[attempt.status] ?? 0) + 1 }), {});
 
@@ -131,7 +118,7 @@ describe.each([
     expect(during.length).toBeGreaterThan(0);
     expect(statusCounts(during)).toEqual({ 503: during.length });
     expect(Math.max(...during.map((attempt) => attempt.durationMs))).toBeLessThan(REQUEST_TIMEOUT_MS);
-    reportRelayGiveUps(await expectPipelineSettled(stack, accepted, SETTLE_TIMEOUT_MS, TOLERATED), 'DynamoDB', mode);
+    await expectPipelineSettled(stack, accepted, SETTLE_TIMEOUT_MS);
   }, TEST_TIMEOUT_MS);
 });
 
@@ -146,6 +133,6 @@ describe.each([
     // Assess: the API writes only to DynamoDB; events wait in the outbox until SNS is back.
     expect(within(outage).length).toBeGreaterThan(0);
     expect(statusCounts(outage.attempts)).toEqual({ 202: outage.attempts.length });
-    reportRelayGiveUps(await expectPipelineSettled(stack, accepted, SETTLE_TIMEOUT_MS, TOLERATED), 'SNS/SQS', mode);
+    await expectPipelineSettled(stack, accepted, SETTLE_TIMEOUT_MS);
   }, TEST_TIMEOUT_MS);
 });

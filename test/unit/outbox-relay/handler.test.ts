@@ -3,13 +3,15 @@ import { OUTBOX_TABLE, TOPIC_ARN } from './relay-env';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, SNSClient, type PublishBatchCommandInput } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from '../../../src/common/observability';
 import { OUTBOX_STATUS, type OutboxItem } from '../../../src/common/outbox-item';
-import { BUSINESS_METRICS, MESSAGE_ATTRIBUTES, OUTBOX_SENT_TTL_SECONDS } from '../../../src/common/settings';
+import { BUSINESS_METRICS, MESSAGE_ATTRIBUTES, OUTBOX_RELAY, OUTBOX_SENT_TTL_SECONDS } from '../../../src/common/settings';
 import { handler } from '../../../src/outbox-relay/handler';
+import { FailedBatchHeadError } from '../../../src/outbox-relay/relay-outbox-batch';
 import { answerPublishBatch } from '../common/publish-batch-responses';
 import {
   aLambdaContext,
@@ -46,6 +48,23 @@ function failuresOf(...ns: number[]): { batchItemFailures: { itemIdentifier: str
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** Runs the handler and lets fake time pass, for the pause before a failure SNS caused is reported. */
+async function relay(event: DynamoDBStreamEvent, context: Context = aLambdaContext()): Promise<DynamoDBBatchResponse> {
+  const invocation = handler(event, context);
+  await jest.runAllTimersAsync();
+  return invocation;
+}
+
+/** Follows a promise without waiting for it: `settled` turns true once it has resolved or rejected. */
+function watch(promise: Promise<unknown>): { readonly settled: boolean } {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
 beforeEach(() => {
   sns.reset();
   dynamo.reset();
@@ -65,7 +84,7 @@ describe('outbox relay handler', () => {
     const untraced = anOutboxItem(2);
 
     // Act
-    const response = await handler(
+    const response = await relay(
       aStreamEvent([anInsertRecord(1, toStreamImage(traced)), anInsertRecord(2, toStreamImage(untraced))]),
       aLambdaContext(),
     );
@@ -107,7 +126,7 @@ describe('outbox relay handler', () => {
     const numbers = range(1, 23);
 
     // Act
-    const response = await handler(aStreamEvent(numbers.map((n) => anInsertRecord(n))), aLambdaContext());
+    const response = await relay(aStreamEvent(numbers.map((n) => anInsertRecord(n))), aLambdaContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -123,7 +142,7 @@ describe('outbox relay handler', () => {
     sns.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) => answerPublishBatch(input, (message) => !refused.has(message)));
 
     // Act
-    const response = await handler(aStreamEvent(range(1, 5).map((n) => anInsertRecord(n))), aLambdaContext());
+    const response = await relay(aStreamEvent(range(1, 5).map((n) => anInsertRecord(n))), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(2, 4));
@@ -140,7 +159,7 @@ describe('outbox relay handler', () => {
     });
 
     // Act
-    const response = await handler(aStreamEvent(range(1, 3).map((n) => anInsertRecord(n))), aLambdaContext());
+    const response = await relay(aStreamEvent(range(1, 3).map((n) => anInsertRecord(n))), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(2));
@@ -158,7 +177,7 @@ describe('outbox relay handler', () => {
     });
 
     // Act
-    const response = await handler(aStreamEvent(range(1, 23).map((n) => anInsertRecord(n))), aLambdaContext());
+    const response = await relay(aStreamEvent(range(1, 23).map((n) => anInsertRecord(n))), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(...range(11, 20)));
@@ -178,7 +197,7 @@ describe('outbox relay handler', () => {
     ];
 
     // Act
-    const response = await handler(aStreamEvent(records), aLambdaContext());
+    const response = await relay(aStreamEvent(records), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(3));
@@ -193,7 +212,7 @@ describe('outbox relay handler', () => {
     const records = [anInsertRecord(1), anInsertRecord(2), anInsertRecord(3, toStreamImage({ eventId: 'broken' }))];
 
     // Act
-    const response = await handler(aStreamEvent(records), aLambdaContext());
+    const response = await relay(aStreamEvent(records), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(2, 3));
@@ -204,7 +223,7 @@ describe('outbox relay handler', () => {
     const records = [aModifyRecord(1), anInsertRecord(2), aTtlRemoveRecord(3)];
 
     // Act
-    const response = await handler(aStreamEvent(records), aLambdaContext());
+    const response = await relay(aStreamEvent(records), aLambdaContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -217,7 +236,7 @@ describe('outbox relay handler', () => {
     const item = anOutboxItem(1);
 
     // Act
-    await handler(aStreamEvent([anInsertRecord(1)]), aLambdaContext());
+    await relay(aStreamEvent([anInsertRecord(1)]), aLambdaContext());
 
     // Assess
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
@@ -240,7 +259,7 @@ describe('outbox relay handler', () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
 
     // Act
-    const response = await handler(aStreamEvent([anInsertRecord(1), anInsertRecord(2)]), aLambdaContext());
+    const response = await relay(aStreamEvent([anInsertRecord(1), anInsertRecord(2)]), aLambdaContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -254,7 +273,7 @@ describe('outbox relay handler', () => {
       .rejects(Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' }));
 
     // Act
-    const response = await handler(aStreamEvent(range(1, 3).map((n) => anInsertRecord(n))), aLambdaContext());
+    const response = await relay(aStreamEvent(range(1, 3).map((n) => anInsertRecord(n))), aLambdaContext());
 
     // Assess
     expect(response).toEqual(failuresOf(2));
@@ -263,7 +282,7 @@ describe('outbox relay handler', () => {
 
   it('answers an empty batch with no failures and no calls', async () => {
     // Act
-    const response = await handler(aStreamEvent([]), aLambdaContext());
+    const response = await relay(aStreamEvent([]), aLambdaContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -285,6 +304,63 @@ describe('outbox relay handler', () => {
   });
 });
 
+describe('outbox relay handler, when SNS does not accept events', () => {
+  const PAUSE_MS = OUTBOX_RELAY.unpublishedPauseSeconds * 1000;
+
+  it('waits before reporting them, so that Lambda does not spend its retries in an instant', async () => {
+    // Prepare
+    sns.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) => answerPublishBatch(input, () => false));
+
+    // Act
+    const invocation = handler(aStreamEvent([anInsertRecord(1)]), aLambdaContext());
+    const watched = watch(invocation);
+    await jest.advanceTimersByTimeAsync(PAUSE_MS - 1);
+    const settledBeforePause = watched.settled;
+    await jest.advanceTimersByTimeAsync(1);
+
+    // Assess
+    expect(settledBeforePause).toBe(false);
+    expect(watched.settled).toBe(true);
+    await expect(invocation).resolves.toEqual(failuresOf(1));
+  });
+
+  it('waits before failing a batch whose first event was refused, and never past the time the invocation has left', async () => {
+    // Prepare
+    sns.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) => answerPublishBatch(input, () => false));
+    const context: Context = { ...aLambdaContext(), getRemainingTimeInMillis: () => 3_000 };
+
+    // Act
+    const invocation = handler(aStreamEvent([anInsertRecord(1), anInsertRecord(2)]), context);
+    const outcome = invocation.catch((error: unknown) => error);
+    const watched = watch(outcome);
+    await jest.advanceTimersByTimeAsync(1_999);
+    const settledBeforePause = watched.settled;
+    await jest.advanceTimersByTimeAsync(1);
+
+    // Assess: 3 s left, 1 s kept as a margin
+    expect(settledBeforePause).toBe(false);
+    expect(watched.settled).toBe(true);
+    expect(await outcome).toBeInstanceOf(FailedBatchHeadError);
+  });
+
+  it('reports invalid records and failed SENT marks without waiting: only SNS refusals wait', async () => {
+    // Prepare
+    dynamo
+      .on(UpdateCommand, { Key: { eventId: anOutboxItem(2).eventId } })
+      .rejects(Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' }));
+    const records = [anInsertRecord(1), anInsertRecord(2), anInsertRecord(3, toStreamImage({ eventId: 'broken' }))];
+
+    // Act
+    const invocation = handler(aStreamEvent(records), { ...aLambdaContext(), getRemainingTimeInMillis: () => 30_000 });
+    const watched = watch(invocation);
+    await jest.advanceTimersByTimeAsync(PAUSE_MS - 1);
+
+    // Assess
+    expect(watched.settled).toBe(true);
+    await expect(invocation).resolves.toEqual(failuresOf(2, 3));
+  });
+});
+
 describe('outbox relay handler metrics', () => {
   afterEach(() => {
     jest.restoreAllMocks();
@@ -297,7 +373,7 @@ describe('outbox relay handler metrics', () => {
     sns.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) => answerPublishBatch(input, (message) => message !== refused.payload));
 
     // Act
-    const response = await handler(
+    const response = await relay(
       aStreamEvent([anInsertRecord(1, toStreamImage(anOutboxItem(1))), anInsertRecord(2, toStreamImage(refused)), anInsertRecord(3, toStreamImage(anOutboxItem(3)))]),
       aLambdaContext(),
     );

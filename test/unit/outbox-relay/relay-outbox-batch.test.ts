@@ -118,7 +118,7 @@ describe('relayOutboxBatch', () => {
     const result = await relayOutboxBatch(records, portsWith({ publisher }));
 
     // Assess
-    expect(result).toEqual({ failedSequenceNumbers: [sequenceNumberOf(2)], published: 1, skipped: 0, deferred: 2 });
+    expect(result).toEqual({ failedSequenceNumbers: [sequenceNumberOf(2)], published: 1, unpublished: 0, skipped: 0, deferred: 2 });
     expect(publisher.publishAll.mock.calls[0]?.[0].map((event) => event.eventId)).toEqual([anOutboxItem(1).eventId]);
   });
 
@@ -173,7 +173,7 @@ describe('relayOutboxBatch', () => {
     const result = await relayOutboxBatch([record], portsWith());
 
     // Assess
-    expect(result).toEqual({ failedSequenceNumbers: [], published: 0, skipped: 1, deferred: 0 });
+    expect(result).toEqual({ failedSequenceNumbers: [], published: 0, unpublished: 0, skipped: 1, deferred: 0 });
   });
 
   it('reports the events the publisher refused or did not account for, and marks only the others', async () => {
@@ -259,6 +259,7 @@ describe('relayOutboxBatch', () => {
       received: 5,
       published: 2,
       failed: 2,
+      unpublished: 0,
       skipped: 1,
       deferred: 1,
       firstFailedSequenceNumber: sequenceNumberOf(2),
