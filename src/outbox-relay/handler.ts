@@ -18,8 +18,10 @@ import { FailedBatchHeadError, relayOutboxBatch, type DecodedImage, type OutboxS
  * SDK attempts per PublishBatch. The default 3 fail in about 0.1 s against an SNS that refuses
  * connections, and Lambda retries a failed stream batch with no documented delay, counting each
  * invocation against MaximumRetryAttempts (OUTBOX_RELAY.stream.retryAttempts): a one-second SNS
- * outage used up every retry and left the events to the sweeper. The wait has to come from here:
- * with 8 attempts an invocation rides out about 2.5 s of backoff, the batch about half a minute.
+ * outage used up every retry and left the events to the sweeper. The wait has to come from the
+ * function: with 8 attempts a publish rides out about 2.5 s of backoff, but only while the client's
+ * retry quota lasts (500 tokens, 10 per retried connection error, shared by every concurrent
+ * publish), so the handler also pauses before it reports what SNS still refused (see below).
  */
 const SNS_MAX_ATTEMPTS = 8;
 
