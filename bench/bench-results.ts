@@ -5,8 +5,10 @@ import type { ApiLatencyLevel } from './sections/api-latency';
 import type { ColdStartResult } from './sections/cold-start';
 import type { CriticalPathFloor } from './sections/emulator-limit';
 import type { ReplayResult } from './replay';
-import type { LatencySummary, BucketSummary } from './stats';
+import type { BucketSummary } from './stats';
 import type { FunctionInvocations } from './bench-stack';
+import type { SteadyRateResult } from './sections/end-to-end';
+import type { FlashSaleResult } from './sections/flash-sale';
 
 export interface MixRow {
   readonly caller: string;
@@ -30,46 +32,22 @@ export interface MixSummary {
   readonly invocations: Readonly<Record<string, FunctionInvocations>>;
 }
 
-export interface SteadySummary {
-  readonly ratePerSecond: number;
-  readonly durationMs: number;
-  readonly sent: number;
-  readonly accepted: number;
-  readonly rejected: Readonly<Record<string, number>>;
-  readonly confirmed: number;
-  readonly drained: boolean;
-  readonly apiLatency: LatencySummary;
-  readonly completion: LatencySummary;
-  readonly relayLag: LatencySummary;
+/** The steady-rate run as the JSON keeps it: the per-order samples bucketed by second. */
+export type SteadySummary = Omit<SteadyRateResult, 'apiSamples' | 'completionSamples' | 'relayLagSamples'> & {
   readonly series: {
     readonly api: readonly BucketSummary[];
     readonly completion: readonly BucketSummary[];
     readonly relayLag: readonly BucketSummary[];
   };
-}
+};
 
-export interface BurstSummary {
-  readonly orders: number;
-  readonly concurrency: number;
-  readonly accepted: number;
-  readonly rejected: Readonly<Record<string, number>>;
-  readonly ingestMs: number;
-  readonly apiPerSecond: number;
-  readonly apiLatency: LatencySummary;
-  readonly peakBacklog: number;
-  readonly drained: boolean;
-  readonly drainMs: number | undefined;
-  readonly lastConfirmedMs: number | undefined;
-  readonly confirmed: number;
-  readonly endToEndPerSecond: number | undefined;
-  readonly cpuPerOrder: Readonly<Partial<Record<string, number>>>;
-  readonly functionCpuPerOrder: Readonly<Record<string, number>>;
-  readonly relayLag: LatencySummary;
+/** The flash sale as the JSON keeps it: samples bucketed by second, queue depths about once a second. */
+export type BurstSummary = Omit<FlashSaleResult, 'apiSamples' | 'relayLagSamples' | 'queueObservations'> & {
   readonly apiSeries: readonly BucketSummary[];
   readonly relayLagSeries: readonly BucketSummary[];
   /** Messages visible or in flight per consumer queue, about once a second. */
   readonly queueSeries: readonly { readonly atMs: number; readonly backlog: Readonly<Record<string, number>> }[];
-}
+};
 
 export interface InvariantSummary {
   readonly checker: string;

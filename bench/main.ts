@@ -40,22 +40,10 @@ function mixSummary(mix: RequestMix): MixSummary {
 }
 
 function steadySummary(run: SteadyRateResult): SteadySummary {
+  const { apiSamples, completionSamples, relayLagSamples, ...rest } = run;
   return {
-    ratePerSecond: run.ratePerSecond,
-    durationMs: run.durationMs,
-    sent: run.sent,
-    accepted: run.accepted,
-    rejected: run.rejected,
-    confirmed: run.confirmed,
-    drained: run.drained,
-    apiLatency: run.apiLatency,
-    completion: run.completion,
-    relayLag: run.relayLag,
-    series: {
-      api: bucketize(run.apiSamples, 1000),
-      completion: bucketize(run.completionSamples, 1000),
-      relayLag: bucketize(run.relayLagSamples, 1000),
-    },
+    ...rest,
+    series: { api: bucketize(apiSamples, 1000), completion: bucketize(completionSamples, 1000), relayLag: bucketize(relayLagSamples, 1000) },
   };
 }
 

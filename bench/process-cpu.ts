@@ -58,17 +58,20 @@ function functionNameOf(pid: number): string {
   return name;
 }
 
+/** The ids of every process on the machine; none where /proc cannot be read (not Linux). */
+function processIds(): string[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
 /** CPU seconds of the Lambda execution environments, by function (processes still alive). */
 export function cpuByFunction(groups: { readonly runtime?: number }): Record<string, number> {
   const totals: Record<string, number> = {};
   if (groups.runtime === undefined) return totals;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return totals;
-  }
-  for (const pid of pids) {
+  for (const pid of processIds()) {
     const stat = readProcessStat(pid);
     if (stat === undefined || stat.pgrp !== groups.runtime || !stat.command.includes('environment-worker')) continue;
     const name = functionNameOf(stat.pid);
@@ -87,13 +90,7 @@ export function functionCpuPerOrder(before: Readonly<Record<string, number>>, af
 /** CPU seconds used so far by each component (processes still alive). */
 export function cpuSnapshot(groups: { readonly cloud?: number; readonly runtime?: number }): CpuSnapshot {
   const totals: Record<CpuComponent, number> = { 'dynamodb-local': 0, fauxqs: 0, runtime: 0, 'lambda-environments': 0, bench: 0, other: 0 };
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return totals;
-  }
-  for (const pid of pids) {
+  for (const pid of processIds()) {
     const stat = readProcessStat(pid);
     if (stat === undefined) continue;
     const component = componentOf(stat, groups);

@@ -17,6 +17,11 @@ export const ORDER_ID = '0b6f1c1e-8c5e-4a53-9a0e-3f2d6f1b7a10';
 export const ORDER_CREATED_EVENT_ID = '5d9a3c2e-1f4b-4c8d-9e7a-2b6c8d0e4f12';
 export const CORRELATION_ID = 'c0ffee00-1234-4abc-8def-0123456789ab';
 export const CUSTOMER_EMAIL = 'student@example.com';
+/** Its lines: unit prices in major units. */
+export const SEED_ITEMS = [
+  { sku: 'LAPTOP-001', quantity: 1, price: 850 },
+  { sku: 'MOUSE-002', quantity: 2, price: 25 },
+] as const;
 
 interface EnvelopeOverrides {
   eventId?: string;
@@ -40,10 +45,7 @@ export function orderCreatedEvent(data: Partial<OrderCreated['data']> = {}, over
       orderId: ORDER_ID,
       customerEmail: CUSTOMER_EMAIL,
       currency: 'USD',
-      items: [
-        { sku: 'LAPTOP-001', quantity: 1, price: 850 },
-        { sku: 'MOUSE-002', quantity: 2, price: 25 },
-      ],
+      items: SEED_ITEMS.map((item) => ({ ...item })),
       totalAmount: 900,
       paymentOutcome: 'approved',
       inventoryOutcome: 'reserved',

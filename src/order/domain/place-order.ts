@@ -114,7 +114,8 @@ function buildOrder(request: OrderRequest, total: OrderTotal, identity: OrderIde
   };
 }
 
-function buildOrderCreated(order: Order): OrderCreated {
+/** The OrderCreated event announcing `order`: its ids, time and data are the order's. */
+export function buildOrderCreated(order: Order): OrderCreated {
   return createEvent(OrderCreatedV1, {
     eventId: order.eventId,
     occurredAt: order.createdAt,

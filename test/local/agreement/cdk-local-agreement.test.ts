@@ -18,14 +18,9 @@ import {
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_ROLES } from '../../../infra/function-environment';
-import {
-  createLocalDynamoDbClient,
-  createLocalSnsClient,
-  createLocalSqsClient,
-  localAwsEnvironment,
-} from '../../../infra/local/cloud/aws-clients';
-import { startEmulators, type StartedEmulators } from '../../../infra/local/cloud/emulators';
-import { provisionLocalResources, type LocalResources } from '../../../infra/local/cloud/provision';
+import { localAwsEnvironment } from '../../../infra/local/cloud/aws-clients';
+import type { StartedEmulators } from '../../../infra/local/cloud/emulators';
+import type { LocalResources } from '../../../infra/local/cloud/provision';
 import {
   DEFAULT_LOCAL_TIME_SCALE,
   scaledFunctionTimeoutSeconds,
@@ -49,6 +44,7 @@ import {
 } from '../../../src/common/settings';
 import { ALL_FUNCTIONS, logicalIdOf, synthesizePipeline, type SynthesizedPipeline } from '../../infra/synthesize-pipeline';
 import { fixtureFunction, TEST_SERVICE_OPTIONS } from '../support/local-function';
+import { startProvisionedCloud, type ProvisionedCloud } from '../support/provisioned-cloud';
 
 const PORTS = { dynamodb: 19201, snsSqs: 19202 } as const;
 /** What `npm start` provisions with when LOCAL_TIME_SCALE is unset. */
@@ -183,6 +179,7 @@ class CloudView {
 
 describe('the local stack and the CDK stack', () => {
   let cloud: CloudView;
+  let local: ProvisionedCloud | undefined;
   let emulators: StartedEmulators;
   let resources: LocalResources;
   let dynamodb: DynamoDBClient;
@@ -191,20 +188,11 @@ describe('the local stack and the CDK stack', () => {
 
   beforeAll(async () => {
     cloud = new CloudView(synthesizePipeline());
-    emulators = await startEmulators({ ports: PORTS });
-    resources = await provisionLocalResources(emulators.endpoints, { timeScale: TIME_SCALE });
-    dynamodb = createLocalDynamoDbClient(emulators.endpoints);
-    sns = createLocalSnsClient(emulators.endpoints);
-    sqs = createLocalSqsClient(emulators.endpoints);
+    local = await startProvisionedCloud(PORTS, TIME_SCALE);
+    ({ emulators, resources, dynamodb, sns, sqs } = local);
   }, START_TIMEOUT_MS);
 
-  afterAll(async () => {
-    dynamodb?.destroy();
-    sns?.destroy();
-    sqs?.destroy();
-    // Stops both emulators by their process ids.
-    await emulators?.stop();
-  }, START_TIMEOUT_MS);
+  afterAll(() => local?.stop(), START_TIMEOUT_MS);
 
   /** The functions exactly as the local runtime hands them to its Lambda service. */
   function localFunctionsAt(timeScale: number): Map<string, LocalFunction> {

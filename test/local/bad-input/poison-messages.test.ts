@@ -13,7 +13,8 @@ import {
 import { orderCreatedEvent, paymentCompletedEvent } from '../../support/event-fixtures';
 import { eventually } from '../support/eventually';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
-import { itemOf, orderCreatedFor, pendingOrder, putAll } from './support/pipeline-fixtures';
+import { itemOf, pendingOrder, putAll } from './support/pipeline-fixtures';
+import { buildOrderCreated } from '../../../src/order/domain/place-order';
 
 const BASE_PORT = 19710;
 const VALID_PER_QUEUE = 4;
@@ -39,7 +40,7 @@ function orderCreatedCase(consumer: QueueConsumerSettings, recordTable: 'payment
       const orders = Array.from({ length: VALID_PER_QUEUE }, () => pendingOrder());
       await putAll(ddb, tables.orders, orders);
       return {
-        bodies: orders.map((order) => JSON.stringify(orderCreatedFor(order))),
+        bodies: orders.map((order) => JSON.stringify(buildOrderCreated(order))),
         processed: async () => {
           const records = await Promise.all(orders.map(({ orderId }) => itemOf(ddb, tables[recordTable], { orderId })));
           return records.every((record) => record !== undefined);

@@ -5,7 +5,8 @@ import type { OutboxItem } from '../../../src/common/outbox-item';
 import { OUTBOX_RELAY } from '../../../src/common/settings';
 import { eventually } from '../support/eventually';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
-import { itemOf, orderCreatedFor, outboxItemFor, pendingOrder, putAll } from './support/pipeline-fixtures';
+import { itemOf, outboxItemFor, pendingOrder, putAll } from './support/pipeline-fixtures';
+import { buildOrderCreated } from '../../../src/order/domain/place-order';
 import { readStreamRecord, readWholeStream } from './support/stream-records';
 
 const BASE_PORT = 19720;
@@ -35,7 +36,7 @@ const POISONS: readonly (readonly [string, (eventId: string) => OutboxItem])[] =
     'a payload over SNS’s 256 KiB message limit',
     (eventId) => {
       const order = { ...pendingOrder(), eventId };
-      const event = orderCreatedFor(order);
+      const event = buildOrderCreated(order);
       // The envelope agrees with the item; only its size is wrong (DynamoDB takes up to 400 KB).
       const payload = JSON.stringify({ ...event, data: { ...event.data, padding: 'x'.repeat(SNS_MAX_MESSAGE_BYTES) } });
       return outboxItemFor(order, payload);
@@ -45,7 +46,7 @@ const POISONS: readonly (readonly [string, (eventId: string) => OutboxItem])[] =
     'a payload whose eventId is not the item’s',
     (eventId) => {
       const order = { ...pendingOrder(), eventId };
-      return outboxItemFor(order, JSON.stringify(orderCreatedFor({ ...order, eventId: randomUUID() })));
+      return outboxItemFor(order, JSON.stringify(buildOrderCreated({ ...order, eventId: randomUUID() })));
     },
   ],
 ];

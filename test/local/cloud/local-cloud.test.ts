@@ -61,6 +61,7 @@ import {
   type LocalResources,
 } from '../../../infra/local/cloud/provision';
 import { purgeQueues, receiveNow, receiveUntil } from './sqs-test-helpers';
+import { startProvisionedCloud, type ProvisionedCloud } from '../support/provisioned-cloud';
 
 // Above receiveUntil's 10 s deadline, so a missing message fails with its own message.
 jest.setTimeout(30_000);
@@ -112,6 +113,7 @@ describe('startEmulators', () => {
 });
 
 describe('the in-memory local cloud', () => {
+  let local: ProvisionedCloud | undefined;
   let emulators: StartedEmulators;
   let resources: LocalResources;
   let dynamodb: DynamoDBClient;
@@ -119,19 +121,11 @@ describe('the in-memory local cloud', () => {
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ ports: PORTS });
-    resources = await provisionLocalResources(emulators.endpoints, { timeScale: TIME_SCALE });
-    dynamodb = createLocalDynamoDbClient(emulators.endpoints);
-    sns = createLocalSnsClient(emulators.endpoints);
-    sqs = createLocalSqsClient(emulators.endpoints);
+    local = await startProvisionedCloud(PORTS, TIME_SCALE);
+    ({ emulators, resources, dynamodb, sns, sqs } = local);
   }, START_TIMEOUT_MS);
 
-  afterAll(async () => {
-    dynamodb?.destroy();
-    sns?.destroy();
-    sqs?.destroy();
-    await emulators?.stop();
-  }, START_TIMEOUT_MS);
+  afterAll(() => local?.stop(), START_TIMEOUT_MS);
 
   describe('startEmulators', () => {
     it('runs each emulator as its own child process', () => {

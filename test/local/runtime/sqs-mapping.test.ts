@@ -18,6 +18,7 @@ import {
   VisibilityTimeoutTooShortError,
   type SqsMappingOptions,
 } from '../../../infra/local/runtime/sqs-mapping';
+import { readQueueDepth, totalMessages } from '../../../ops/queue-depth';
 import { eventually } from '../support/eventually';
 import { startFauxqs, testSqsClient, type RunningFauxqs } from '../support/fauxqs';
 import { fixtureFunction, TEST_SERVICE_OPTIONS } from '../support/local-function';
@@ -162,21 +163,7 @@ describe('SqsEventSourceMapping', () => {
 
   /** Messages still in the queue: visible, in flight or delayed. */
   async function depthOf(queueUrl: string): Promise<number> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
-      Number(Attributes.ApproximateNumberOfMessagesDelayed)
-    );
+    return totalMessages(await readQueueDepth(sqs, queueUrl));
   }
 
   function whenDepthIs(queueUrl: string, depth: number, what: string): Promise<true> {

@@ -24,6 +24,7 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { QUEUE_CONSUMERS, type TableRole } from '../../../src/common/settings';
 import { mapTableRoles, TABLE_ROLES } from '../../../infra/function-environment';
 import { createLocalDynamoDbStreamsClient, type LocalEndpoints } from '../../../infra/local/cloud/aws-clients';
+import { readQueueDepth, totalMessages } from '../../../ops/queue-depth';
 import type { LocalResources } from '../../../infra/local/cloud/provision';
 
 export type TableItem = Readonly<Record<string, unknown>>;
@@ -170,26 +171,20 @@ export async function readPipelineState(source: StateSource): Promise<PipelineSt
 }
 
 /**
- * GetQueueAttributes, not a peek: receiving from a consumer's queue would count towards its
- * `maxReceiveCount`. fauxqs refreshes these counts when the queue is received from, which the
- * runtime's pollers do all the time while it runs.
+ * Counted from the queue's attributes, not peeked: receiving from a consumer's queue would count
+ * towards its `maxReceiveCount`. fauxqs refreshes these counts when the queue is received from,
+ * which the runtime's pollers do all the time while it runs.
  */
 async function readBacklogs(source: StateSource): Promise<Record<string, number>> {
   const entries = await Promise.all(
     QUEUE_CONSUMERS.map(async (consumer) => {
       const queue = source.resources.queues[consumer.id];
       if (queue === undefined) throw new Error(`The stack has no queue for ${consumer.id}`);
-      const { Attributes = {} } = await source.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: [...BACKLOG_ATTRIBUTES] }),
-      );
-      const backlog = BACKLOG_ATTRIBUTES.reduce((total, name) => total + Number(Attributes[name] ?? 0), 0);
-      return [consumer.id, backlog] as const;
+      return [consumer.id, totalMessages(await readQueueDepth(source.sqs, queue.url))] as const;
     }),
   );
   return Object.fromEntries(entries);
 }
-
-const BACKLOG_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
 /**
  * A queue of the test's own subscribed to the events topic with raw delivery, like the consumers'

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Order } from '../../../src/order/domain/order';
-import { CORRELATION_ID, CUSTOMER_EMAIL, ORDER_CREATED_EVENT_ID, ORDER_ID } from '../../support/event-fixtures';
+import { CUSTOMER_EMAIL } from '../../support/event-fixtures';
 
 /** The seed article's request: a laptop and two mice, 900.00 USD. */
 export function seedOrderRequest(): Record<string, unknown> {
@@ -93,29 +92,7 @@ export function getOrderEvent(orderId: string, headers: Record<string, string> =
 }
 
 /** A stored order as placeOrder writes it for the seed request, with the statuses given. */
-export function storedOrder(overrides: Partial<Order> = {}): Order {
-  return {
-    orderId: ORDER_ID,
-    status: 'PENDING',
-    paymentStatus: 'PENDING',
-    inventoryStatus: 'PENDING',
-    customerEmail: CUSTOMER_EMAIL,
-    currency: 'USD',
-    items: [
-      { sku: 'LAPTOP-001', quantity: 1, price: 850 },
-      { sku: 'MOUSE-002', quantity: 2, price: 25 },
-    ],
-    totalAmount: 900,
-    totalMinorUnits: 90000,
-    paymentOutcome: 'approved',
-    inventoryOutcome: 'reserved',
-    correlationId: CORRELATION_ID,
-    eventId: ORDER_CREATED_EVENT_ID,
-    createdAt: '2026-07-02T10:00:00.000Z',
-    updatedAt: '2026-07-02T10:00:00.000Z',
-    ...overrides,
-  };
-}
+export { storedOrder } from '../../support/order-fixtures';
 
 /** Ids in a fixed order (orderId first, then eventId, per order placed), as UUIDs. */
 export function sequentialIds(): () => string {

@@ -4,50 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OrderCreated } from '../../../../src/common/events';
 import { OUTBOX_STATUS, type OutboxItem } from '../../../../src/common/outbox-item';
 import type { Order } from '../../../../src/order/domain/order';
-import { CUSTOMER_EMAIL, orderCreatedEvent } from '../../../support/event-fixtures';
+import { buildOrderCreated } from '../../../../src/order/domain/place-order';
+import { storedOrder } from '../../../support/order-fixtures';
 
 /** An order as the order API stores it, still PENDING in both steps: the outcome consumers update it. */
 export function pendingOrder(orderId: string = randomUUID()): Order {
   const now = new Date().toISOString();
-  return {
-    orderId,
-    status: 'PENDING',
-    paymentStatus: 'PENDING',
-    inventoryStatus: 'PENDING',
-    customerEmail: CUSTOMER_EMAIL,
-    currency: 'USD',
-    items: [
-      { sku: 'LAPTOP-001', quantity: 1, price: 850 },
-      { sku: 'MOUSE-002', quantity: 2, price: 25 },
-    ],
-    totalAmount: 900,
-    totalMinorUnits: 90_000,
-    paymentOutcome: 'approved',
-    inventoryOutcome: 'reserved',
-    correlationId: randomUUID(),
-    eventId: randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-/** The OrderCreated the order API writes with `order`. */
-export function orderCreatedFor(order: Order): OrderCreated {
-  return orderCreatedEvent(
-    {
-      orderId: order.orderId,
-      customerEmail: order.customerEmail,
-      currency: order.currency,
-      items: order.items,
-      totalAmount: order.totalAmount,
-      paymentOutcome: order.paymentOutcome,
-      inventoryOutcome: order.inventoryOutcome,
-    },
-    { eventId: order.eventId, correlationId: order.correlationId, occurredAt: order.createdAt },
-  );
+  return storedOrder({ orderId, correlationId: randomUUID(), eventId: randomUUID(), createdAt: now, updatedAt: now });
 }
 
 /** Writes items with BatchWriteItem (25 at most per request), retrying what DynamoDB left unprocessed. */
@@ -72,8 +37,8 @@ export async function itemOf(
 }
 
 /** The outbox item the order API writes with `order`, its payload the OrderCreated serialized once. */
-export function outboxItemFor(order: Order, payload: string = JSON.stringify(orderCreatedFor(order))): OutboxItem {
-  const event = orderCreatedFor(order);
+export function outboxItemFor(order: Order, payload: string = JSON.stringify(buildOrderCreated(order))): OutboxItem {
+  const event = buildOrderCreated(order);
   return {
     eventId: event.eventId,
     eventType: event.eventType,
