@@ -30,6 +30,7 @@ const config: Config = {
       transform: swc,
       roots: ['<rootDir>/test/local'],
       testMatch: ['<rootDir>/test/local/**/*.test.ts'],
+      globalTeardown: '<rootDir>/test/local/support/report-open-handles.ts',
     },
   ],
 };
