@@ -1,6 +1,7 @@
 /** The run's targets, the Markdown report and the latency-over-time chart, from the results. */
 import type { BenchResults, MixSummary, Target } from './bench-results';
 import { PRICE_TABLE } from './aws-prices';
+import { apiCpuCeiling, endToEndCpuCeiling } from './cpu-budget';
 import type { CpuComponent } from './process-cpu';
 import type { ApiLatencyResult } from './sections/api-latency';
 import type { SteadyRateResult } from './sections/end-to-end';
@@ -188,6 +189,16 @@ export function renderMarkdown(results: BenchResults): string {
           `${num(level.rawTransaction.cpuPerRequest['dynamodb-local'], 2)} | ${num(level.rawTransaction.cpuPerRequest.bench, 2)} |`,
       ),
     );
+    const c8 = apiCpuCeiling(results, 8, TARGET_API_GAP_MS);
+    if (c8 !== undefined) {
+      out.push(
+        '',
+        `What the cores allow at concurrency 8: ${num(c8.cpuMsPerOrder, 2)} CPU ms per request in all, so ${results.machine.cpus} cores serve at most ` +
+          `${num(c8.ceilingPerSecond, 0)} orders/s; the API served ${num(c8.measuredPerSecond, 0)} (${num((c8.measuredPerSecond / c8.ceilingPerSecond) * 100, 0)} % of that). ` +
+          `With 8 clients and no think time, a p50 within ${TARGET_API_GAP_MS} ms of the raw p50 means about ${num(c8.targetPerSecond, 0)} orders/s ` +
+          `(Little's law, the p50 taken as the mean), which leaves at most ${num(c8.cpuBudgetMsPerOrder, 2)} CPU ms per request.`,
+      );
+    }
     out.push('');
   }
 
@@ -250,6 +261,15 @@ export function renderMarkdown(results: BenchResults): string {
     const byFunction = Object.entries(results.burst?.functionCpuPerOrder ?? {}).sort(([, left], [, right]) => right - left);
     if (byFunction.length > 0) {
       out.push(`The execution environments' share, by function (CPU ms per order): ${byFunction.map(([name, cpu]) => `${name} ${num(cpu, 1)}`).join(', ')}.`, '');
+    }
+    const cpuCeiling = endToEndCpuCeiling(results, TARGET_LIMIT_FRACTION);
+    if (cpuCeiling !== undefined) {
+      out.push(
+        `What the cores allow: at ${num(cpuCeiling.cpuMsPerOrder, 1)} CPU ms per order, ${results.machine.cpus} cores complete at most ${num(cpuCeiling.ceilingPerSecond, 1)} orders/s; ` +
+          `the flash sale completed ${num(cpuCeiling.measuredPerSecond, 1)} (${num((cpuCeiling.measuredPerSecond / cpuCeiling.ceilingPerSecond) * 100, 0)} % of that). ` +
+          `${TARGET_LIMIT_FRACTION * 100} % of the limit, ${num(cpuCeiling.targetPerSecond, 1)} orders/s, leaves at most ${num(cpuCeiling.cpuBudgetMsPerOrder, 1)} CPU ms per order.`,
+        '',
+      );
     }
     if (limit.skipped.length > 0) out.push(`Not replayed: ${limit.skipped.join('; ')}.`, '');
     if (limit.failed > 0) out.push(`${limit.failed} replayed requests failed.`, '');

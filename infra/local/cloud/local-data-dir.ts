@@ -1,6 +1,6 @@
 /**
  * The layout of a persistent local stack's data directory. Each emulator owns one sub-directory;
- * the runtime keeps its stream checkpoints beside them. A marker file proves a directory
+ * the runtime keeps its stream checkpoints and function bundles beside them. A marker file proves a directory
  * is ours before `resetLocalData` deletes it.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,12 @@ export interface LocalDataPaths {
   readonly logs: string;
   /** The local runtime's stream-mapping checkpoints (created by the runtime, read by the ops CLI). */
   readonly streamCheckpoints: string;
+  /**
+   * The bundles the local runtime builds at each start. Here rather than in a temporary directory
+   * of their own: a runtime that is killed (as the crash tests kill it) cannot remove its own, and
+   * 12 MB per start piled up in /tmp; here they go with the data directory.
+   */
+  readonly functionBundles: string;
 }
 
 /** Paths are absolute: DynamoDB Local resolves a relative `-dbPath` against its own directory. */
@@ -31,6 +37,7 @@ export function localDataPaths(dataDir: string): LocalDataPaths {
     snsSqs: path.join(root, 'sns-sqs'),
     logs: path.join(root, 'logs'),
     streamCheckpoints: path.join(root, 'stream-checkpoints'),
+    functionBundles: path.join(root, 'function-bundles'),
   };
 }
 

@@ -50,7 +50,7 @@ import { TraceSegmentStore, traceSegmentsPath } from './trace-store';
 import { XRayDaemon } from './xray-daemon';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
-const CHECKPOINT_DIR = localDataPaths(localDataDir()).streamCheckpoints;
+const DATA_PATHS = localDataPaths(localDataDir());
 
 function print(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -92,6 +92,7 @@ async function startRuntime(
     service = await LambdaService.start({
       functions,
       repositoryRoot: REPOSITORY_ROOT,
+      bundleDir: DATA_PATHS.functionBundles,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       credentials: LOCAL_CREDENTIALS,
@@ -140,7 +141,7 @@ async function startRuntime(
       streamsClient: createLocalDynamoDbStreamsClient(endpoints),
       sqsClient: createLocalSqsClient(endpoints),
       onFailureQueueUrl: resources.relayFailureQueue.url,
-      checkpointDir: CHECKPOINT_DIR,
+      checkpointDir: DATA_PATHS.streamCheckpoints,
       log: (line) => print(`stream ${OUTBOX_RELAY.id}: ${line}`),
     });
     const sweeperSchedule = localSchedulesEnabled()
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
         `(batch ${settings.batchSize}, window ${settings.maxBatchingWindowMs} ms, concurrency ${settings.maxConcurrency})`,
     );
   }
-  print(`stream mapping   outbox → ${OUTBOX_RELAY.id}  (checkpoints in ${CHECKPOINT_DIR})`);
+  print(`stream mapping   outbox → ${OUTBOX_RELAY.id}  (checkpoints in ${DATA_PATHS.streamCheckpoints})`);
   if (runtime.sweeperSchedule === undefined) {
     print(`schedule         ${OUTBOX_SWEEPER.id} off (LOCAL_SCHEDULES=off)`);
   } else {
