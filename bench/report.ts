@@ -288,7 +288,7 @@ export function renderMarkdown(results: BenchResults): string {
       `| API latency p50 / p99 | ${ms(burst.apiLatency.p50)} / ${ms(burst.apiLatency.p99)} | |`,
       `| peak consumer backlog (visible + in flight) | ${burst.peakBacklog} messages | |`,
       `| every queue drained, nothing PENDING | ${seconds(burst.drainMs)} after the first order | ingest took ${seconds(burst.ingestMs)} |`,
-      `| relay lag (outbox createdAt → sentAt) p50 / p99 | ${ms(burst.relayLag.p50)} / ${ms(burst.relayLag.p99)} | one batch per shard at a time: the relay is the pipeline's one serial stage |`,
+      `| relay lag (outbox createdAt → sentAt) p50 / p99 | ${ms(burst.relayLag.p50)} / ${ms(burst.relayLag.p99)} | the backlog waits in the stream (one batch per shard at a time); what bounds the rate is CPU (section 3) |`,
       `| last order CONFIRMED | ${seconds(burst.lastConfirmedMs)} (${burst.confirmed} CONFIRMED) | |`,
       `| end to end | ${num(burst.endToEndPerSecond)} orders/s | emulator limit ${num(results.limit?.limit.ordersPerSecond)} orders/s |`,
       `| invariant checker | ${results.invariants === undefined ? 'not run' : results.invariants.ok ? `**no violation** over ${results.invariants.orderCount} orders (every order the bench placed in this run)` : `**${Object.entries(results.invariants.violationsByRule).map(([rule, count]) => `${rule}: ${count}`).join(', ')}**`} | |`,
