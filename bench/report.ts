@@ -1,7 +1,7 @@
 /** The run's targets, the Markdown report and the latency-over-time chart, from the results. */
 import type { BenchResults, MixSummary, Target } from './bench-results';
 import { PRICE_TABLE } from './aws-prices';
-import { apiCpuCeiling, endToEndCpuCeiling } from './cpu-budget';
+import { apiCpuCeiling, endToEndCpuCeiling, rawWriterCores } from './cpu-budget';
 import type { CpuComponent } from './process-cpu';
 import type { ApiLatencyResult } from './sections/api-latency';
 import type { SteadyRateResult } from './sections/end-to-end';
@@ -198,6 +198,18 @@ export function renderMarkdown(results: BenchResults): string {
           `With 8 clients and no think time, a p50 within ${TARGET_API_GAP_MS} ms of the raw p50 means about ${num(c8.targetPerSecond, 0)} orders/s ` +
           `(Little's law, the p50 taken as the mean), which leaves at most ${num(c8.cpuBudgetMsPerOrder, 2)} CPU ms per request.`,
       );
+      const writerCores = rawWriterCores(results, 8);
+      const c8Level = results.api.levels.find((level) => level.concurrency === 8);
+      if (writerCores !== undefined && c8Level !== undefined) {
+        const restOfPath = c8.cpuMsPerOrder - (c8Level.api.cpuPerRequest['dynamodb-local'] ?? 0);
+        out.push(
+          '',
+          `DynamoDB Local kept ${num(writerCores, 2)} cores busy with the raw writes at concurrency 8 (${num(c8Level.rawTransaction.perSecond, 0)}/s × ` +
+            `${num(c8Level.rawTransaction.cpuPerRequest['dynamodb-local'], 2)} ms): it runs these transactions one at a time, so the raw rate is its one-core ceiling. ` +
+            `The API comes close to it only if the rest of its path leaves DynamoDB Local a core: at ${num(c8.targetPerSecond, 0)} orders/s that is at most ` +
+            `${num(((results.machine.cpus - 1) * 1000) / c8.targetPerSecond, 2)} CPU ms per request for the client, the API emulation and the function; they took ${num(restOfPath, 2)}.`,
+        );
+      }
     }
     out.push('');
   }

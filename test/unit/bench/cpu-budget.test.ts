@@ -1,4 +1,4 @@
-import { apiCpuCeiling, endToEndCpuCeiling } from '../../../bench/cpu-budget';
+import { apiCpuCeiling, endToEndCpuCeiling, rawWriterCores } from '../../../bench/cpu-budget';
 import type { BenchResults } from '../../../bench/bench-results';
 
 /** Only what the CPU budget reads; the rest of a run's results does not matter to it. */
@@ -56,5 +56,17 @@ describe('endToEndCpuCeiling', () => {
   it('needs both the flash sale and the replay', () => {
     expect(endToEndCpuCeiling(resultsWith({ limit: { limit: { ordersPerSecond: 84.1 } } }), 0.7)).toBeUndefined();
     expect(endToEndCpuCeiling(resultsWith({ burst: { endToEndPerSecond: 1, cpuPerOrder: { bench: 1 } } }), 0.7)).toBeUndefined();
+  });
+});
+
+describe('rawWriterCores', () => {
+  it('is the raw rate times DynamoDB Local CPU per write', () => {
+    const level = {
+      concurrency: 8,
+      api: { perSecond: 150, latency: latency(52), cpuPerRequest: {} },
+      rawTransaction: { perSecond: 172, latency: latency(45), cpuPerRequest: { 'dynamodb-local': 5.8, bench: 0.4 } },
+    };
+    expect(rawWriterCores(resultsWith({ api: { levels: [level] } }), 8)).toBeCloseTo(0.998, 3);
+    expect(rawWriterCores(resultsWith({ api: { levels: [level] } }), 1)).toBeUndefined();
   });
 });
