@@ -1,7 +1,7 @@
 /**
  * The layout of a persistent local stack's data directory. Each emulator owns one sub-directory;
- * the runtime keeps its stream checkpoints and function bundles beside them. A marker file proves a directory
- * is ours before `resetLocalData` deletes it.
+ * the runtime keeps its stream checkpoints and function bundles beside them. A marker file proves
+ * a directory is ours before `resetLocalData` deletes it.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

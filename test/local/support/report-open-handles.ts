@@ -1,9 +1,10 @@
 /**
  * Integration global teardown. The integration tests run in band (one jest worker on a 2-core
  * machine), so a child process or socket a test leaves open keeps jest itself alive after "Ran all
- * test suites."; once in CI that used up the whole time limit and left no clue. `test:local` runs
- * with --forceExit, so a leak cannot hang CI; this names what is still open, so it is seen and fixed.
- * A process a test has just killed closes its handles a moment later, hence the short wait.
+ * test suites.". Once CI stopped right there until its time limit, with nothing in the log to say
+ * why. `test:local` runs with --forceExit, so a leak cannot hang CI; this names any child process
+ * still open, so a leak is seen and fixed. A process a test has just killed closes its handles a
+ * moment later, hence the short wait.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
