@@ -51,7 +51,8 @@ export interface RecordedKill {
 }
 
 export class FaultPlan {
-  private readonly planFile: string;
+  /** The plan every execution environment reads (`FAULT_PLAN_FILE`). */
+  readonly planFile: string;
   private readonly stateDir: string;
 
   private constructor(private readonly root: string) {

@@ -24,7 +24,7 @@
  *
  * The plan file is read on every request, so a test re-arms faults without restarting the runtime.
  * Every matching request is journalled and every kill recorded in the rule's directory, claimed
- * with exclusive file creation (`wx`): that is atomic across the many environments of a function,
+ * by linking a finished file to the next free name: that is atomic across the many environments of a function,
  * so "the Nth request" and "at most N kills" hold across processes.
  *
  * Plan: `{ "stateDir": "...", "rules": [{ "id", "functionName", "operation", "bodyIncludes"?,
@@ -72,17 +72,26 @@ function bodyText(chunk) {
   return Buffer.from(chunk.buffer ?? chunk, chunk.byteOffset ?? 0, chunk.byteLength ?? chunk.length).toString('utf8');
 }
 
-/** Creates `<dir>/<prefix>-<n>.json` for the lowest free n (up to `limit`) and returns n, or 0 if none is free. */
+/**
+ * Creates `<dir>/<prefix>-<n>.json` for the lowest free n (up to `limit`) and returns n, or 0 if none is free.
+ * The record is written to a file of this process's own first and then hard-linked into place:
+ * `link` fails with EEXIST when the name is taken, like `wx`, but the name appears with its whole
+ * content, so a test reading the journal never sees a claimed file that is still empty.
+ */
 function claim(dir, prefix, record, limit = Infinity) {
   fs.mkdirSync(dir, { recursive: true });
   const key = `${dir}/${prefix}`;
   for (let ordinal = nextOrdinal.get(key) ?? 1; ordinal <= limit; ordinal += 1) {
+    const draft = path.join(dir, `.${prefix}-draft-${process.pid}`);
+    fs.writeFileSync(draft, JSON.stringify({ ...record, ordinal }));
     try {
-      fs.writeFileSync(path.join(dir, `${prefix}-${ordinal}.json`), JSON.stringify({ ...record, ordinal }), { flag: 'wx' });
+      fs.linkSync(draft, path.join(dir, `${prefix}-${ordinal}.json`));
       nextOrdinal.set(key, ordinal + 1);
       return ordinal;
     } catch (error) {
       if (error.code !== 'EEXIST') throw error;
+    } finally {
+      fs.rmSync(draft, { force: true });
     }
   }
   return 0;
