@@ -13,6 +13,14 @@ export default tseslint.config(
     },
   },
   {
+    // The functions' schemas go through src/common/zod.ts: the tree-shakable API, with its messages.
+    files: ['src/**/*.ts'],
+    ignores: ['src/common/zod.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^zod(/|$)', message: "Import zod as `import * as z from '…/common/zod'`." }] }],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     plugins: { jest },
     rules: {

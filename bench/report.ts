@@ -4,6 +4,7 @@ import { PRICE_TABLE } from './aws-prices';
 import { apiCpuCeiling, endToEndCpuCeiling, rawWriterCores } from './cpu-budget';
 import type { CpuComponent } from './process-cpu';
 import type { ApiLatencyResult } from './sections/api-latency';
+import type { BundleMeasurement } from './sections/cold-start';
 import type { SteadyRateResult } from './sections/end-to-end';
 import type { FlashSaleResult } from './sections/flash-sale';
 import { renderChart, type Panel } from './svg-chart';
@@ -361,10 +362,42 @@ export function renderMarkdown(results: BenchResults): string {
       );
     }
     out.push('');
+    out.push(...requiredFloorLines(results.coldStart.functions));
   }
 
   if (results.notes.length > 0) out.push('## Notes', '', ...results.notes.map((note) => `- ${note}`), '');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The floor the required libraries set, beside the targets: a target the floor already misses is
+ * out of reach for any bundle that carries those libraries, whatever is trimmed from our own code.
+ */
+function requiredFloorLines(functions: readonly BundleMeasurement[]): string[] {
+  const measured = functions.flatMap((fn) => (fn.requiredFloor === undefined ? [] : [{ fn, floor: fn.requiredFloor }]));
+  if (measured.length === 0) return [];
+  const lines = [
+    'The floor the brief sets: the SDK-only bundle plus the libraries every function is required to carry (Powertools logger, metrics, and tracer wrapping the clients with the X-Ray SDK; Powertools batch for the queue consumers), built and loaded the same way. "Ours" is what the function adds on top: its code, zod and the schemas.',
+    '',
+    '| function | required libraries | floor | floor ÷ SDK-only | floor load | floor load ÷ SDK-only | ours on top | ours, load |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const { fn, floor } of measured) {
+    lines.push(
+      `| ${fn.functionId} | ${floor.libraries.join(', ')} | ${kb(floor.bytes)} | ${num(floor.bytes / fn.baselineBytes, 2)}× | ${ms(floor.loadMs)} | ${num(floor.loadMs / fn.baselineLoadMs, 2)}× | ` +
+        `${kb(fn.bundleBytes - floor.bytes)} | ${ms(fn.loadMs - floor.loadMs)} |`,
+    );
+  }
+  const floorsOverSize = measured.filter(({ floor }) => floor.bytes >= TARGET_BUNDLE_BYTES).map(({ fn }) => fn);
+  const floorsOverLoad = measured.filter(({ fn, floor }) => floor.loadMs > TARGET_LOAD_RATIO * fn.baselineLoadMs).map(({ fn }) => fn);
+  lines.push(
+    '',
+    `The required libraries alone exceed the ${kb(TARGET_BUNDLE_BYTES)} size target in ${floorsOverSize.length} of ${measured.length} functions` +
+      `${floorsOverSize.length > 0 ? ` (${floorsOverSize.map((fn) => fn.functionId).join(', ')})` : ''}, and the ${TARGET_LOAD_RATIO} × load target in ${floorsOverLoad.length} of ${measured.length}` +
+      `${floorsOverLoad.length > 0 ? ` (${floorsOverLoad.map((fn) => fn.functionId).join(', ')})` : ''}.`,
+    '',
+  );
+  return lines;
 }
 
 export function renderSvg(

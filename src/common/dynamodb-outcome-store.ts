@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from './zod';
 import { createDocumentClient } from './aws-clients';
 import { isConditionalCheckFailed, itemOfConditionalCheckFailure } from './dynamodb-errors';
 import type { OutcomeStore, StoredOutcome } from './outcome-once';
@@ -12,7 +12,7 @@ import type { OutcomeStore, StoredOutcome } from './outcome-once';
 export class DynamoDbOutcomeStore<TRecord extends StoredOutcome> implements OutcomeStore<TRecord> {
   constructor(
     private readonly tableName: string,
-    private readonly recordSchema: z.ZodType<TRecord>,
+    private readonly recordSchema: z.ZodMiniType<TRecord>,
     private readonly documentClient: DynamoDBDocumentClient = createDocumentClient(),
   ) {}
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod';
 import { correlationIdSchema, eventIdSchema } from './events/envelope';
 import { TABLES } from './settings';
 
@@ -13,22 +13,22 @@ export type OutboxStatus = (typeof OUTBOX_STATUS)[keyof typeof OUTBOX_STATUS];
 
 export const outboxItemSchema = z.object({
   eventId: eventIdSchema,
-  eventType: z.string().min(1),
-  eventVersion: z.string().min(1),
-  orderId: z.string().min(1),
+  eventType: z.string().check(z.minLength(1)),
+  eventVersion: z.string().check(z.minLength(1)),
+  orderId: z.string().check(z.minLength(1)),
   correlationId: correlationIdSchema,
   status: z.enum([OUTBOX_STATUS.pending, OUTBOX_STATUS.sent]),
   /** The full event envelope, serialized once by its producer. */
-  payload: z.string().min(2),
+  payload: z.string().check(z.minLength(2)),
   /** X-Ray trace header of the request that created the event: streams carry no trace context. */
-  traceHeader: z.string().min(1).optional(),
+  traceHeader: z.optional(z.string().check(z.minLength(1))),
   createdAt: z.iso.datetime(),
   /** Set when the relay marks the item SENT. */
-  sentAt: z.iso.datetime().optional(),
+  sentAt: z.optional(z.iso.datetime()),
   /** DynamoDB TTL, epoch seconds, set with SENT. */
-  expiresAt: z.number().int().positive().optional(),
+  expiresAt: z.optional(z.int().check(z.positive())),
   /** Key of the sparse pending index (`TABLES.outbox.pendingIndex`): present only while PENDING. */
-  pendingBucket: z.string().min(1).optional(),
+  pendingBucket: z.optional(z.string().check(z.minLength(1))),
 });
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
 

@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import type * as z from './zod';
 import { InvalidEventError, type ValidationIssue } from './errors';
 
 /** zod issues as `{ path, message }`, the shape the API and the logs report. */
-export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+export function toValidationIssues(error: z.core.$ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
@@ -13,7 +13,7 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
  * Parses a message body (an SQS body, a stored payload) against an event contract. A body that is
  * not JSON or breaks the contract is a technical failure: the message is retried, then dead-lettered.
  */
-export function parseEventBody<TSchema extends z.ZodType>(body: string, schema: TSchema): z.infer<TSchema> {
+export function parseEventBody<TSchema extends z.ZodMiniType>(body: string, schema: TSchema): z.infer<TSchema> {
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../common/zod';
 import { InvalidEventError } from '../common/errors';
 import { toValidationIssues } from '../common/validation';
 
@@ -10,7 +10,7 @@ import { toValidationIssues } from '../common/validation';
  */
 export const outboxSweepRequestSchema = z.object({
   /** Overrides `OUTBOX_SWEEPER.pendingThresholdSeconds`. */
-  pendingThresholdSeconds: z.number().positive().optional(),
+  pendingThresholdSeconds: z.optional(z.number().check(z.positive())),
 });
 export type OutboxSweepRequest = z.infer<typeof outboxSweepRequestSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../common/zod';
 import { InvalidEventError } from '../common/errors';
 import { correlationIdSchema, eventIdSchema } from '../common/events/envelope';
 import { outboxItemSchema, type OutboxItem } from '../common/outbox-item';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import type { EventSource, EventType } from './event-types';
 
 /**
@@ -9,24 +9,24 @@ import type { EventSource, EventType } from './event-types';
  * Unknown properties are stripped, not rejected: a producer may add optional fields to a version
  * without breaking its consumers; anything else needs a new version.
  */
-export const eventIdSchema = z.string().min(1).max(256);
-export const correlationIdSchema = z.string().min(1).max(256);
+export const eventIdSchema = z.string().check(z.minLength(1), z.maxLength(256));
+export const correlationIdSchema = z.string().check(z.minLength(1), z.maxLength(256));
 
 export interface EventDefinition<
   TType extends EventType,
   TVersion extends string,
   TSource extends EventSource,
-  TData extends z.ZodObject,
+  TData extends z.ZodMiniObject,
 > {
   readonly eventType: TType;
   readonly eventVersion: TVersion;
   readonly source: TSource;
-  readonly schema: z.ZodObject<{
+  readonly schema: z.ZodMiniObject<{
     eventId: typeof eventIdSchema;
-    eventType: z.ZodLiteral<TType>;
-    eventVersion: z.ZodLiteral<TVersion>;
-    source: z.ZodLiteral<TSource>;
-    occurredAt: z.ZodISODateTime;
+    eventType: z.ZodMiniLiteral<TType>;
+    eventVersion: z.ZodMiniLiteral<TVersion>;
+    source: z.ZodMiniLiteral<TSource>;
+    occurredAt: z.ZodMiniISODateTime;
     correlationId: typeof correlationIdSchema;
     data: TData;
   }>;
@@ -36,7 +36,7 @@ export function defineEvent<
   TType extends EventType,
   TVersion extends string,
   TSource extends EventSource,
-  TData extends z.ZodObject,
+  TData extends z.ZodMiniObject,
 >(definition: {
   eventType: TType;
   eventVersion: TVersion;
@@ -73,7 +73,7 @@ export function createEvent<
   TType extends EventType,
   TVersion extends string,
   TSource extends EventSource,
-  TData extends z.ZodObject,
+  TData extends z.ZodMiniObject,
 >(
   definition: EventDefinition<TType, TVersion, TSource, TData>,
   fields: EventFields<z.input<TData>>,

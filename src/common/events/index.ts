@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { InventoryFailedV1, InventoryReservedV1 } from './inventory-events';
 import { OrderCreatedV1 } from './order-created';
 import { PaymentCompletedV1, PaymentFailedV1 } from './payment-events';

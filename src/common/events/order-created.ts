@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 import { EVENT_SOURCES, EVENT_TYPES } from './event-types';
 
 export const orderIdSchema = z.uuid();
-export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
-export const skuSchema = z.string().min(1).max(64);
+export const currencySchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'));
+export const skuSchema = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** Simulation fields from the seed article: they tell the simulated payment and stock services what to do. */
 export const paymentOutcomeSchema = z.enum(['approved', 'declined']);
@@ -16,9 +16,9 @@ export type TechnicalFailureTarget = z.infer<typeof technicalFailureTargetSchema
 
 export const orderLineSchema = z.object({
   sku: skuSchema,
-  quantity: z.number().int().positive(),
+  quantity: z.int().check(z.positive()),
   /** Unit price in major units (850 means 850.00 USD). */
-  price: z.number().nonnegative(),
+  price: z.number().check(z.nonnegative()),
 });
 export type OrderLine = z.infer<typeof orderLineSchema>;
 
@@ -30,12 +30,12 @@ export const OrderCreatedV1 = defineEvent({
     orderId: orderIdSchema,
     customerEmail: z.email(),
     currency: currencySchema,
-    items: z.array(orderLineSchema).min(1),
+    items: z.array(orderLineSchema).check(z.minLength(1)),
     /** Exact total in major units, computed in minor units (3 × 19.99 = 59.97). */
-    totalAmount: z.number().nonnegative(),
+    totalAmount: z.number().check(z.nonnegative()),
     paymentOutcome: paymentOutcomeSchema,
     inventoryOutcome: inventoryOutcomeSchema,
-    simulateTechnicalFailure: technicalFailureTargetSchema.optional(),
+    simulateTechnicalFailure: z.optional(technicalFailureTargetSchema),
   }),
 });
 export type OrderCreated = z.infer<typeof OrderCreatedV1.schema>;

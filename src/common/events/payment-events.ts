@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 import { EVENT_SOURCES, EVENT_TYPES } from './event-types';
 import { currencySchema, orderIdSchema, technicalFailureTargetSchema } from './order-created';
@@ -7,17 +7,17 @@ import { currencySchema, orderIdSchema, technicalFailureTargetSchema } from './o
 const paymentOutcomeData = {
   orderId: orderIdSchema,
   customerEmail: z.email(),
-  amount: z.number().nonnegative(),
+  amount: z.number().check(z.nonnegative()),
   currency: currencySchema,
   /** Carried from OrderCreated so the notification service can simulate its own failure. */
-  simulateTechnicalFailure: technicalFailureTargetSchema.optional(),
+  simulateTechnicalFailure: z.optional(technicalFailureTargetSchema),
 };
 
 export const PaymentCompletedV1 = defineEvent({
   eventType: EVENT_TYPES.paymentCompleted,
   eventVersion: '1.0',
   source: EVENT_SOURCES.payment,
-  data: z.object({ ...paymentOutcomeData, paymentId: z.string().min(1) }),
+  data: z.object({ ...paymentOutcomeData, paymentId: z.string().check(z.minLength(1)) }),
 });
 export type PaymentCompleted = z.infer<typeof PaymentCompletedV1.schema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../common/zod';
 import { EVENT_TYPES, eventIdSchema, orderIdSchema, skuSchema, type OrderCreated } from '../../common/events';
 import type { InventoryOutcomeEvent } from './inventory-outcome';
 
@@ -10,11 +10,11 @@ export const inventoryRecordSchema = z.object({
   /** The OrderCreated event that was decided on. */
   sourceEventId: eventIdSchema,
   status: z.enum([INVENTORY_STATUS.reserved, INVENTORY_STATUS.failed]),
-  items: z.array(z.object({ sku: skuSchema, quantity: z.number().int().positive() })).min(1),
-  reservationId: z.string().min(1).optional(),
+  items: z.array(z.object({ sku: skuSchema, quantity: z.int().check(z.positive()) })).check(z.minLength(1)),
+  reservationId: z.optional(z.string().check(z.minLength(1))),
   outcomeEventId: eventIdSchema,
   /** The outcome event, serialized once; retries republish it unchanged. */
-  outcomeEvent: z.string().min(2),
+  outcomeEvent: z.string().check(z.minLength(2)),
   processedAt: z.iso.datetime(),
 });
 export type InventoryRecord = z.infer<typeof inventoryRecordSchema>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../common/zod';
 import type { ValidationIssue } from '../../common/errors';
 import { inventoryOutcomeSchema, paymentOutcomeSchema, technicalFailureTargetSchema } from '../../common/events';
 import { ORDER_API_LIMITS } from '../../common/settings';
@@ -11,9 +11,7 @@ const MAX_EMAIL_LENGTH = 254;
 
 const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const currencySchema = z
-  .string()
-  .refine(isSupportedCurrency, { message: 'must be an ISO 4217 currency code such as USD' });
+const currencySchema = z.string().check(z.refine(isSupportedCurrency, { message: 'must be an ISO 4217 currency code such as USD' }));
 
 /**
  * The POST /orders body. Objects are strict: an unknown field is an error rather than silently
@@ -26,34 +24,35 @@ const currencySchema = z
  */
 function buildOrderRequestSchema(currency: string | undefined) {
   const digits = currency === undefined ? undefined : minorUnitDigits(currency);
-  const priceSchema = z
-    .number()
-    .nonnegative()
-    .max(ORDER_API_LIMITS.maxUnitPrice)
-    .refine((price) => digits === undefined || decimalPlaces(price) <= digits, {
+  const priceSchema = z.number().check(
+    z.nonnegative(),
+    z.maximum(ORDER_API_LIMITS.maxUnitPrice),
+    z.refine((price) => digits === undefined || decimalPlaces(price) <= digits, {
       message:
         digits === 0
           ? `${currency ?? ''} prices must be whole numbers (the currency has no minor unit)`
           : `${currency ?? ''} prices must have at most ${String(digits)} decimal places`,
-    });
+    }),
+  );
   return z.strictObject({
-    customerEmail: z.email().max(MAX_EMAIL_LENGTH),
+    customerEmail: z.email().check(z.maxLength(MAX_EMAIL_LENGTH)),
     currency: currencySchema,
     items: z
       .array(
         z.strictObject({
-          sku: z.string().regex(SKU_PATTERN, {
-            message: "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-          }),
-          quantity: z.number().int().min(1).max(ORDER_API_LIMITS.maxQuantity),
+          sku: z.string().check(
+            z.regex(SKU_PATTERN, {
+              message: "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            }),
+          ),
+          quantity: z.int().check(z.minimum(1), z.maximum(ORDER_API_LIMITS.maxQuantity)),
           price: priceSchema,
         }),
       )
-      .min(1)
-      .max(ORDER_API_LIMITS.maxItems),
-    paymentOutcome: paymentOutcomeSchema.default('approved'),
-    inventoryOutcome: inventoryOutcomeSchema.default('reserved'),
-    simulateTechnicalFailure: technicalFailureTargetSchema.optional(),
+      .check(z.minLength(1), z.maxLength(ORDER_API_LIMITS.maxItems)),
+    paymentOutcome: z._default(paymentOutcomeSchema, 'approved'),
+    inventoryOutcome: z._default(inventoryOutcomeSchema, 'reserved'),
+    simulateTechnicalFailure: z.optional(technicalFailureTargetSchema),
   });
 }
 
@@ -82,7 +81,7 @@ export function parseOrderRequest(input: unknown): OrderRequest {
 }
 
 /** zod issues as `{ path, message }`, one issue per unknown field so each is named by its path. */
-function toRequestIssues(error: z.ZodError): ValidationIssue[] {
+function toRequestIssues(error: z.core.$ZodError): ValidationIssue[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: [...issue.path, key].map(String).join('.'), message: 'is not a known field' }))

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../common/zod';
 import {
   inventoryOutcomeSchema,
   orderIdSchema,
@@ -24,26 +24,26 @@ export const orderSchema = z.object({
   status: orderStatusSchema,
   paymentStatus: paymentStatusSchema,
   inventoryStatus: inventoryStatusSchema,
-  customerEmail: z.string().min(1),
-  currency: z.string().min(1),
-  items: z.array(orderLineSchema).min(1),
+  customerEmail: z.string().check(z.minLength(1)),
+  currency: z.string().check(z.minLength(1)),
+  items: z.array(orderLineSchema).check(z.minLength(1)),
   /** Major units, exact (computed in minor units). */
-  totalAmount: z.number().nonnegative(),
-  totalMinorUnits: z.number().int().nonnegative(),
+  totalAmount: z.number().check(z.nonnegative()),
+  totalMinorUnits: z.int().check(z.nonnegative()),
   paymentOutcome: paymentOutcomeSchema,
   inventoryOutcome: inventoryOutcomeSchema,
-  simulateTechnicalFailure: technicalFailureTargetSchema.optional(),
-  correlationId: z.string().min(1),
+  simulateTechnicalFailure: z.optional(technicalFailureTargetSchema),
+  correlationId: z.string().check(z.minLength(1)),
   /** The OrderCreated event written with the order. */
-  eventId: z.string().min(1),
-  idempotencyKey: z.string().min(1).optional(),
+  eventId: z.string().check(z.minLength(1)),
+  idempotencyKey: z.optional(z.string().check(z.minLength(1))),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
 export type Order = z.infer<typeof orderSchema>;
 
 /** The part of an order the status consumer reads and writes. */
-export const orderStatusesSchema = orderSchema.pick({
+export const orderStatusesSchema = z.pick(orderSchema, {
   orderId: true,
   status: true,
   paymentStatus: true,

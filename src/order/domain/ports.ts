@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../common/zod';
 import type { OutboxItem } from '../../common/outbox-item';
 import type { InventoryStatus, Order, OrderStatus, OrderStatuses, PaymentStatus } from './order';
 
@@ -7,10 +7,10 @@ import type { InventoryStatus, Order, OrderStatus, OrderStatuses, PaymentStatus 
  * of that request. Keys never expire: a claim is as durable as the order it points to.
  */
 export const idempotencyRecordSchema = z.object({
-  idempotencyKey: z.string().min(1),
-  orderId: z.string().min(1),
-  eventId: z.string().min(1),
-  requestHash: z.string().min(1),
+  idempotencyKey: z.string().check(z.minLength(1)),
+  orderId: z.string().check(z.minLength(1)),
+  eventId: z.string().check(z.minLength(1)),
+  requestHash: z.string().check(z.minLength(1)),
   createdAt: z.iso.datetime(),
 });
 export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../common/zod';
 import { currencySchema, EVENT_TYPES, eventIdSchema, orderIdSchema, type OrderCreated } from '../../common/events';
 import type { PaymentOutcomeEvent } from './payment-outcome';
 
@@ -10,12 +10,12 @@ export const paymentRecordSchema = z.object({
   /** The OrderCreated event that was decided on. */
   sourceEventId: eventIdSchema,
   status: z.enum([PAYMENT_STATUS.completed, PAYMENT_STATUS.failed]),
-  amount: z.number().nonnegative(),
+  amount: z.number().check(z.nonnegative()),
   currency: currencySchema,
-  paymentId: z.string().min(1).optional(),
+  paymentId: z.optional(z.string().check(z.minLength(1))),
   outcomeEventId: eventIdSchema,
   /** The outcome event, serialized once; retries republish it unchanged. */
-  outcomeEvent: z.string().min(2),
+  outcomeEvent: z.string().check(z.minLength(2)),
   processedAt: z.iso.datetime(),
 });
 export type PaymentRecord = z.infer<typeof paymentRecordSchema>;

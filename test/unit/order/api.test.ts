@@ -3,6 +3,7 @@ import { InternalServerError, ProvisionedThroughputExceededException } from '@aw
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as z from 'zod';
 import 'aws-sdk-client-mock-jest';
 import { OrderCreatedV1 } from '../../../src/common/events';
 import { logger } from '../../../src/common/observability';
@@ -102,7 +103,7 @@ describe('order API handler', () => {
         ConditionExpression: 'attribute_not_exists(#key)',
         ExpressionAttributeNames: { '#key': 'eventId' },
       });
-      const outboxItem = outboxItemSchema.strict().parse(outboxPut?.Put?.Item);
+      const outboxItem = z.strictObject(outboxItemSchema.shape).parse(outboxPut?.Put?.Item);
       expect(outboxItem).toEqual({
         eventId,
         eventType: 'OrderCreated',
