@@ -392,7 +392,7 @@ function requiredFloorLines(functions: readonly BundleMeasurement[]): string[] {
   const measured = functions.flatMap((fn) => (fn.requiredFloor === undefined ? [] : [{ fn, floor: fn.requiredFloor }]));
   if (measured.length === 0) return [];
   const lines = [
-    'The floor the brief sets: the SDK-only bundle plus the libraries every function is required to carry (Powertools logger, metrics, and tracer wrapping the clients with the X-Ray SDK; Powertools batch for the queue consumers), built and loaded the same way. "Ours" is what the function adds on top: its code, zod and the schemas.',
+    'The floor the required libraries set: the SDK-only bundle plus the libraries every function must carry (Powertools logger, metrics, and tracer wrapping the clients with the X-Ray SDK; Powertools batch for the queue consumers), built and loaded the same way. "Ours" is what the function adds on top: its code, zod and the schemas.',
     '',
     '| function | required libraries | floor | floor ÷ SDK-only | floor load | floor load ÷ SDK-only | ours on top | ours, load |',
     '|---|---|--:|--:|--:|--:|--:|--:|',

@@ -65,7 +65,7 @@ function sdkOnlyEntry(fn: FunctionSettings): BaselineEntry {
 }
 
 /**
- * The SDK-only entry plus what the brief requires of every function: Powertools Logger, Metrics
+ * The SDK-only entry plus what the project requires of every function: Powertools Logger, Metrics
  * and Tracer (which wraps each client, as src/common/aws-clients.ts does), and Powertools batch
  * processing for the functions an SQS queue triggers.
  */
