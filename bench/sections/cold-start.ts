@@ -16,6 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { functionEnvironment, mapTableRoles } from '../../infra/function-environment';
+import { lambdaHeapFlags } from '../../infra/local/runtime/execution-environment';
 import { FUNCTION_BUNDLE_OPTIONS } from '../../infra/local/runtime/function-bundler';
 import type { FunctionSettings } from '../../src/common/settings';
 import { pipelineFunctions } from '../bench-stack';
@@ -152,14 +153,14 @@ interface LoadTime {
   readonly cpuMs: number;
 }
 
-/** Wall and CPU milliseconds to `require` the bundle, measured inside a fresh Node process. */
-async function loadTime(bundlePath: string, env: NodeJS.ProcessEnv): Promise<LoadTime> {
+/** Wall and CPU milliseconds to `require` the bundle, measured inside a fresh Node process with the function's heap. */
+async function loadTime(bundlePath: string, fn: FunctionSettings, env: NodeJS.ProcessEnv): Promise<LoadTime> {
   const script =
     'const c=process.cpuUsage();const t=process.hrtime.bigint();' +
     `require(${JSON.stringify(bundlePath)});` +
     'const w=Number(process.hrtime.bigint()-t)/1e6;const u=process.cpuUsage(c);' +
     'process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1e3}))';
-  const { stdout } = await execFileAsync(process.execPath, ['-e', script], { env, cwd: path.dirname(bundlePath) });
+  const { stdout } = await execFileAsync(process.execPath, [...lambdaHeapFlags(fn.memorySizeMb), '-e', script], { env, cwd: path.dirname(bundlePath) });
   return JSON.parse(stdout) as LoadTime;
 }
 
@@ -221,9 +222,9 @@ export async function measureColdStarts(runs: number, progress: Progress): Promi
       for (const [index, item] of built.entries()) {
         // Rotating which goes first, so none always runs on a cache another warmed.
         const measurements = [
-          () => loadTime(path.join(item.functionDir, 'index.js'), lambdaEnvironment(item.fn, item.functionDir)).then((ms) => item.loads.push(ms)),
-          () => loadTime(path.join(item.baselineDir, 'index.js'), lambdaEnvironment(item.fn, item.baselineDir)).then((ms) => item.baselineLoads.push(ms)),
-          () => loadTime(path.join(item.floorDir, 'index.js'), lambdaEnvironment(item.fn, item.floorDir)).then((ms) => item.floorLoads.push(ms)),
+          () => loadTime(path.join(item.functionDir, 'index.js'), item.fn, lambdaEnvironment(item.fn, item.functionDir)).then((ms) => item.loads.push(ms)),
+          () => loadTime(path.join(item.baselineDir, 'index.js'), item.fn, lambdaEnvironment(item.fn, item.baselineDir)).then((ms) => item.baselineLoads.push(ms)),
+          () => loadTime(path.join(item.floorDir, 'index.js'), item.fn, lambdaEnvironment(item.fn, item.floorDir)).then((ms) => item.floorLoads.push(ms)),
         ];
         const first = run % measurements.length;
         for (const measure of [...measurements.slice(first), ...measurements.slice(0, first)]) await measure();

@@ -57,6 +57,19 @@ function forwardLines(stream: Readable | null, onLine: (line: string) => void): 
   });
 }
 
+/**
+ * The V8 heap of a Lambda execution environment, as the Node.js runtime's bootstrap sets it: a
+ * tenth of the function's memory for the young generation (two semi-spaces), the rest for the old.
+ * Without the semi-space flag V8 sizes the young generation from the machine's memory: on a 24 GB
+ * machine the new space of a 256 MB function grew to 128 MB (32 MB with the flag). Such a heap
+ * outgrows the function's memory, so a batch that runs out of memory on Lambda would pass here, and
+ * collects less often, so a local environment would spend less CPU on garbage than Lambda's.
+ */
+export function lambdaHeapFlags(memorySizeMb: number): string[] {
+  const youngGenerationMb = Math.floor(memorySizeMb / 10);
+  return [`--max-semi-space-size=${Math.floor(youngGenerationMb / 2)}`, `--max-old-space-size=${memorySizeMb - youngGenerationMb}`];
+}
+
 export class ExecutionEnvironment {
   /** Settles once: ready, or why the environment never became ready. */
   readonly initialized: Promise<InitOutcome>;
@@ -73,9 +86,7 @@ export class ExecutionEnvironment {
     this.child = fork(options.workerScript, [], {
       env: { ...options.env },
       cwd: options.cwd,
-      // The heap is capped by the function's memory, so a function that would run out of memory
-      // on Lambda also fails here rather than growing without bound.
-      execArgv: [`--max-old-space-size=${options.memorySizeMb}`],
+      execArgv: lambdaHeapFlags(options.memorySizeMb),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });

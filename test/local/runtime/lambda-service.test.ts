@@ -7,6 +7,7 @@ interface EchoPayload {
   readonly pid: number;
   readonly invocations: number;
   readonly env: Record<string, string>;
+  readonly execArgv: string[];
   readonly context: {
     readonly awsRequestId: string;
     readonly functionName: string;
@@ -96,6 +97,14 @@ describe('LambdaService', () => {
     expect(env._X_AMZN_TRACE_ID).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
     expect(env).not.toHaveProperty(LEAKED_VARIABLE);
     expect(env).not.toHaveProperty('HOME');
+  });
+
+  it("sizes the heap from the function's memory as Lambda's Node.js runtime does", async () => {
+    // Act
+    const { execArgv } = payloadOf<EchoPayload>(await service.invoke('echo', {}));
+
+    // Assess: 384 MB = a young generation of 38 MB (two 19 MB semi-spaces) + 346 MB of old space
+    expect(execArgv).toEqual(['--max-semi-space-size=19', '--max-old-space-size=346']);
   });
 
   it('gives the handler a Lambda context', async () => {

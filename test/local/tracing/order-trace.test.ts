@@ -174,6 +174,10 @@ describe('the trace of one order', () => {
     const publishingServices = [OUTBOX_RELAY.serviceName, PAYMENT_CONSUMER.serviceName, INVENTORY_CONSUMER.serviceName];
     const publishes = segments.filter((segment) => segment.trace_id === traceId && publishingServices.includes(segment.name));
     expect(publishes.map((segment) => segment.name).sort()).toEqual([...publishingServices].sort());
+    // Each AWS call is one subsegment, the traced SDK client's, with no HTTP-level copy nested in it.
+    const awsCalls = segments.filter((segment) => segment.trace_id === traceId && segment.namespace === 'aws');
+    expect(awsCalls.map((segment) => segment.name)).toEqual(expect.arrayContaining(['DynamoDB', 'SNS']));
+    expect(segments.filter((segment) => segment.namespace === 'remote').map((segment) => `${String(segment.name)} ${key(segment)}`)).toEqual([]);
     // Searchable: every annotated segment names the order and the request's one correlation id.
     const annotated = segments.filter((segment) => segment.annotations?.orderId !== undefined);
     expect(annotated.length).toBeGreaterThanOrEqual(Object.keys(expectedEvents).length);
