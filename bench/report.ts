@@ -72,13 +72,16 @@ export function evaluateTargets(results: BenchResults): Target[] {
   });
   const publish = unloadedPublishMs(results);
   const lag = results.steady?.relayLag.p50;
+  const lagFrom202 = results.steady?.relayLagFrom202?.p50;
+  // Judged on createdAt → sentAt, which starts before the commit; the lag from the 202 shows how much of it the write took.
+  const lowerBound = lagFrom202 === undefined ? '' : `; from the 202, which follows the commit: p50 ${ms(lagFrom202)}`;
   targets.push({
     name: 'Relay lag',
     goal: 'outbox createdAt → sentAt p50 ≤ one poll interval + one publish',
     measured:
-      lag === undefined || publish === undefined
+      (lag === undefined || publish === undefined
         ? `p50 ${ms(lag)} (publish latency not measured)`
-        : `p50 ${ms(lag)} vs ${RELAY_POLL_INTERVAL_MS} + ${round(publish)} = ${ms(RELAY_POLL_INTERVAL_MS + publish)}`,
+        : `p50 ${ms(lag)} vs ${RELAY_POLL_INTERVAL_MS} + ${round(publish)} = ${ms(RELAY_POLL_INTERVAL_MS + publish)}`) + lowerBound,
     met: lag === undefined || publish === undefined ? undefined : lag <= RELAY_POLL_INTERVAL_MS + publish,
   });
   const bundles = results.coldStart?.functions;
@@ -235,8 +238,16 @@ export function renderMarkdown(results: BenchResults): string {
       `| POST /orders | ${latencyCells(steady.apiLatency)} | raw transaction: see section 1 |`,
       `| 202 → CONFIRMED | ${latencyCells(steady.completion)} | critical-path requests back to back at concurrency 1: ${ms(floor?.totalMs)} |`,
       `| relay lag (outbox createdAt → sentAt) | ${latencyCells(steady.relayLag)} | poll interval ${RELAY_POLL_INTERVAL_MS} ms + one PublishBatch ${ms(publish)} = ${ms(publish === undefined ? undefined : RELAY_POLL_INTERVAL_MS + publish)} |`,
+      ...(steady.relayLagFrom202 === undefined ? [] : [`| relay lag from the 202 (202 received → sentAt) | ${latencyCells(steady.relayLagFrom202)} | |`]),
       '',
     );
+    if (steady.relayLagFrom202 !== undefined) {
+      out.push(
+        'The outbox item commits while the order Lambda waits for its TransactWriteItems, after it stamped `createdAt` and before the bench receives the 202: ' +
+          'the lag from the commit lies between the two relay lag rows (the second is below zero when the relay publishes before the 202 arrives).',
+        '',
+      );
+    }
     if (floor !== undefined) {
       out.push(`Critical-path floor: ${floor.steps.map((step) => `${step.step} ${ms(step.p50Ms)}`).join(' + ')}.`, '');
     }

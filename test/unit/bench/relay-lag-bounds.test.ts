@@ -1,0 +1,64 @@
+import type { BenchResults, SteadySummary } from '../../../bench/bench-results';
+import { evaluateTargets, renderMarkdown } from '../../../bench/report';
+import type { LatencySummary } from '../../../bench/stats';
+
+function latency(p50: number): LatencySummary {
+  return { count: 600, p50, p95: p50 * 3, p99: p50 * 4, mean: p50 * 1.2, max: p50 * 5 };
+}
+
+/** A run with only the steady-rate section; `relayLagFrom202` is absent from runs made before it existed. */
+function steadyOnly(relayLagFrom202: LatencySummary | undefined): BenchResults {
+  const steady: SteadySummary = {
+    ratePerSecond: 20,
+    durationMs: 30_000,
+    sent: 600,
+    accepted: 600,
+    rejected: {},
+    confirmed: 600,
+    drained: true,
+    apiLatency: latency(45),
+    completion: latency(1600),
+    relayLag: latency(114),
+    ...(relayLagFrom202 === undefined ? {} : { relayLagFrom202 }),
+    series: { api: [], completion: [], relayLag: [] },
+  };
+  return {
+    startedAt: '2026-11-29T10:00:00.000Z',
+    durationMs: 60_000,
+    profile: 'full',
+    timeScale: 1,
+    useRunning: false,
+    machine: { node: 'v24', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
+    steady,
+    relayPollIntervalMs: 100,
+    targets: [],
+    notes: [],
+  };
+}
+
+describe('the relay lag measured from the 202 in the bench report', () => {
+  it('shows the lag from the 202 as a lower bound beside the target, which stays judged from createdAt', () => {
+    // Prepare
+    const results = steadyOnly(latency(71));
+
+    // Act
+    const relayLag = evaluateTargets(results).find((target) => target.name === 'Relay lag');
+    const markdown = renderMarkdown(results);
+
+    // Assess
+    expect(relayLag?.measured).toBe('p50 114 ms (publish latency not measured); from the 202, which follows the commit: p50 71 ms');
+    expect(markdown).toContain('| relay lag from the 202 (202 received → sentAt) | 71 ms |');
+    expect(markdown).toContain('the lag from the commit lies between the two relay lag rows');
+  });
+
+  it('leaves the lower bound out of the report of a run that did not measure it', () => {
+    // Act
+    const relayLag = evaluateTargets(steadyOnly(undefined)).find((target) => target.name === 'Relay lag');
+    const markdown = renderMarkdown(steadyOnly(undefined));
+
+    // Assess
+    expect(relayLag?.measured).toBe('p50 114 ms (publish latency not measured)');
+    expect(markdown).toContain('| relay lag (outbox createdAt → sentAt) | 114 ms |');
+    expect(markdown).not.toContain('from the 202');
+  });
+});
