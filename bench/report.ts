@@ -73,7 +73,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
   const publish = unloadedPublishMs(results);
   const lag = results.steady?.relayLag.p50;
   const lagFrom202 = results.steady?.relayLagFrom202?.p50;
-  // Judged on createdAt → sentAt, which starts before the commit; the lag from the 202 shows how much of it the write took.
+  // Judged on createdAt → sentAt, which starts before the commit; the lag from the 202 starts after it (a lower bound).
   const lowerBound = lagFrom202 === undefined ? '' : `; from the 202, which follows the commit: p50 ${ms(lagFrom202)}`;
   targets.push({
     name: 'Relay lag',

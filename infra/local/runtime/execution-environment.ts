@@ -58,8 +58,8 @@ function forwardLines(stream: Readable | null, onLine: (line: string) => void): 
 }
 
 /**
- * The V8 heap of a Lambda execution environment, as the Node.js runtime's bootstrap sets it: a
- * tenth of the function's memory for the young generation (two semi-spaces), the rest for the old.
+ * The V8 heap of a Lambda execution environment, as the bootstrap of Lambda's Node.js images sets
+ * it: a tenth of the function's memory for the young generation (two semi-spaces), the rest for the old.
  * Without the semi-space flag V8 sizes the young generation from the machine's memory: on a 24 GB
  * machine the new space of a 256 MB function grew to 128 MB (32 MB with the flag). Such a heap
  * outgrows the function's memory, so a batch that runs out of memory on Lambda would pass here, and
