@@ -23,6 +23,7 @@ import {
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { localEndpoints } from '../infra/local/cloud/emulators';
 import { describeLocalResources, type LocalResources } from '../infra/local/cloud/provision';
+import { LONG_POLL_SECONDS } from '../infra/local/runtime/sqs-mapping';
 import {
   CLOUD_READY,
   RUNTIME_READY,
@@ -154,6 +155,8 @@ export class BenchStack {
   readonly invocations = new InvocationLog();
   private cloud: StackProcess | undefined;
   private runtime: StackProcess | undefined;
+  /** When the last runtime was killed: its queue pollers' long polls may still be open in the emulator. */
+  private runtimeKilledAt: number | undefined;
   private proxy: ChildProcess | undefined;
   private proxyExited: Promise<void> | undefined;
   private resourcesRead: LocalResources | undefined;
@@ -250,11 +253,27 @@ export class BenchStack {
       },
     });
     await this.runtime.waitForLine(RUNTIME_READY, START_TIMEOUT_MS);
+    await this.outlastKilledRuntimePolls();
+  }
+
+  /**
+   * A ReceiveMessage long poll stays open in the emulator after its client was killed, and the
+   * first message to arrive goes to it: in flight for a whole visibility timeout (90 s), with no
+   * consumer. So a section that starts right after a runtime was killed first waits until the
+   * longest such poll (20 s) is over; waiting out the visibility timeout instead cost 90 s a run.
+   */
+  private async outlastKilledRuntimePolls(): Promise<void> {
+    if (this.runtimeKilledAt === undefined) return;
+    const remainingMs = this.runtimeKilledAt + LONG_POLL_SECONDS * 1000 - Date.now();
+    if (remainingMs > 0) await new Promise((resolve) => setTimeout(resolve, remainingMs));
   }
 
   /** SIGKILLs the runtime's process group (and the proxy), as `npm start`'s second Ctrl-C would. */
   async stopRuntime(): Promise<void> {
-    await this.runtime?.kill();
+    if (this.runtime !== undefined) {
+      await this.runtime.kill();
+      this.runtimeKilledAt = Date.now();
+    }
     this.runtime = undefined;
     if (this.proxy !== undefined) {
       this.proxy.kill('SIGKILL');

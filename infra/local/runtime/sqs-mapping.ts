@@ -20,7 +20,7 @@ import { settleBatch, toSqsRecord, traceHeadersOf, type BatchSettlement } from '
 
 /** ReceiveMessage's own limits. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
-const LONG_POLL_SECONDS = 20;
+export const LONG_POLL_SECONDS = 20;
 const MAX_ENTRIES_PER_DELETE = 10;
 /** Lambda invokes before a batch exceeds the 6 MB synchronous payload limit. */
 const MAX_BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024;
