@@ -86,7 +86,7 @@ export interface BenchResults {
   readonly burst?: BurstSummary;
   readonly invariants?: InvariantSummary;
   readonly cost?: { readonly steady: CostResult; readonly burst: CostResult };
-  /** Stream poller interval of the local relay mapping (infra/local/runtime/stream-mapping). */
+  /** How long the relay's stream mapping waits between reads of an idle shard (Lambda's base rate). */
   readonly relayPollIntervalMs: number;
   readonly targets: readonly Target[];
   readonly notes: readonly string[];

@@ -13,7 +13,7 @@ import { BenchStack } from './bench-stack';
 import { waitForPipelineToSettle } from '../test/local/support/invariants';
 import { AcceptedOrders, dynamoDbItemBytes, readItems, waitForDrain } from './pipeline-probe';
 import { Progress } from './progress';
-import { renderMarkdown, renderSvg, evaluateTargets, RELAY_POLL_INTERVAL_MS } from './report';
+import { renderMarkdown, renderSvg, evaluateTargets } from './report';
 import type { RequestMix } from './request-mix';
 import { isolatedApiEnvironment, measureApiLatency, type ApiLatencyResult } from './sections/api-latency';
 import { measureColdStarts, type ColdStartResult } from './sections/cold-start';
@@ -29,6 +29,7 @@ import {
 import { runSteadyRate, warmUpPipeline, type SteadyRateResult } from './sections/end-to-end';
 import { runFlashSale, type FlashSaleResult } from './sections/flash-sale';
 import { bucketize } from './stats';
+import { LAMBDA_STREAM_POLL_INTERVAL_MS } from '../infra/local/runtime/stream-mapping/stream-mapping';
 
 function mixSummary(mix: RequestMix): MixSummary {
   return {
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     ...(burst === undefined ? {} : { burst: burstSummary(burst) }),
     ...(invariants === undefined ? {} : { invariants }),
     ...(cost === undefined ? {} : { cost }),
-    relayPollIntervalMs: RELAY_POLL_INTERVAL_MS,
+    relayPollIntervalMs: LAMBDA_STREAM_POLL_INTERVAL_MS,
     targets: [],
     notes,
   };

@@ -7,6 +7,7 @@ import type { InvokeResult } from '../../../infra/local/runtime/lambda-invoker';
 import { CheckpointStore } from '../../../infra/local/runtime/stream-mapping/checkpoint-store';
 import type { StreamOnFailureRecord } from '../../../infra/local/runtime/stream-mapping/on-failure-record';
 import {
+  LAMBDA_STREAM_POLL_INTERVAL_MS,
   startStreamMapping,
   UnsupportedStreamMappingError,
   type StreamMapping,
@@ -85,6 +86,29 @@ describe('startStreamMapping', () => {
     // Assess
     expect(fn.events).toEqual([{ Records: [streamRecord(1, { createdAtSeconds }), streamRecord(2, { createdAtSeconds })] }]);
     expect(logs.some((line) => line.includes('batch=2 seq 000000000000000000001…000000000000000000002 ok'))).toBe(true);
+  });
+
+  it("reads an idle shard at Lambda's base rate of 4 times a second, not faster", async () => {
+    // Prepare
+    const stream = new FakeStream().addShard(SHARD);
+    const readTimes: number[] = [];
+    const timedStream: StreamsReader = {
+      describeStream: () => stream.describeStream(),
+      getShardIterator: (input) => stream.getShardIterator(input),
+      getRecords: (input) => {
+        readTimes.push(performance.now());
+        return stream.getRecords(input);
+      },
+    };
+
+    // Act: the mapping's own interval, not the short one the other tests use
+    start(timedStream, new FakeFunction(), {}, { pollIntervalMs: undefined });
+    await waitFor(() => readTimes.length >= 5, 'five reads of the idle shard');
+
+    // Assess: a timer never fires early, so every gap is at least the interval (less 1 ms of rounding)
+    expect(LAMBDA_STREAM_POLL_INTERVAL_MS).toBe(250);
+    const gaps = readTimes.slice(1, 5).map((readAt, index) => readAt - (readTimes[index] ?? readAt));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(LAMBDA_STREAM_POLL_INTERVAL_MS - 1);
   });
 
   it('reads a closed parent shard to its end before its child', async () => {

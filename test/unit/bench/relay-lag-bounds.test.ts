@@ -7,7 +7,7 @@ function latency(p50: number): LatencySummary {
 }
 
 /** A run with only the steady-rate section; `relayLagFrom202` is absent from runs made before it existed. */
-function steadyOnly(relayLagFrom202: LatencySummary | undefined): BenchResults {
+function steadyOnly(relayLagFrom202: LatencySummary | undefined, relayPollIntervalMs = 250): BenchResults {
   const steady: SteadySummary = {
     ratePerSecond: 20,
     durationMs: 30_000,
@@ -30,7 +30,7 @@ function steadyOnly(relayLagFrom202: LatencySummary | undefined): BenchResults {
     useRunning: false,
     machine: { node: 'v24', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
     steady,
-    relayPollIntervalMs: 100,
+    relayPollIntervalMs,
     targets: [],
     notes: [],
   };
@@ -60,5 +60,15 @@ describe('the relay lag measured from the 202 in the bench report', () => {
     expect(relayLag?.measured).toBe('p50 114 ms (publish latency not measured)');
     expect(markdown).toContain('| relay lag (outbox createdAt → sentAt) | 114 ms |');
     expect(markdown).not.toContain('from the 202');
+  });
+
+  it("states the poll interval the run recorded, so an older run's report keeps its own", () => {
+    // Act
+    const current = renderMarkdown(steadyOnly(undefined));
+    const older = renderMarkdown(steadyOnly(undefined, 100));
+
+    // Assess
+    expect(current).toContain('| poll interval 250 ms + one PublishBatch');
+    expect(older).toContain('| poll interval 100 ms + one PublishBatch');
   });
 });
