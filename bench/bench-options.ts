@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--use-running] [--base-port N] [--time-scale S] [--only a,b] [--out dir]
- *   [--function-env '{"OutboxRelay":{"VAR":"value"}}'] [--steady-rate 20]`
+ *   [--baseline results.json] [--function-env '{"OutboxRelay":{"VAR":"value"}}'] [--steady-rate 20]`
  *
  * The full profile fits in 15 minutes on the 2-core machine; `--quick` is a few-minute smoke run
  * of every section with smaller numbers.
@@ -60,6 +60,8 @@ export interface BenchOptions {
   readonly timeScale: number;
   readonly sections: ReadonlySet<Section>;
   readonly outDir: string;
+  /** The run to compare this one with (default: the committed baseline); absent or unreadable: no comparison. */
+  readonly baselineFile: string;
   readonly echo: boolean;
   /** Extra per-function variables for every runtime the bench starts (experiments: A/B a setting). */
   readonly functionEnv: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -75,6 +77,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'time-scale': { type: 'string', default: '1' },
       only: { type: 'string' },
       out: { type: 'string', default: path.join(__dirname, 'results') },
+      baseline: { type: 'string', default: path.join(__dirname, 'results', 'bench-results.json') },
       echo: { type: 'boolean', default: false },
       'function-env': { type: 'string', default: '{}' },
       'steady-rate': { type: 'string' },
@@ -104,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     timeScale,
     sections,
     outDir: path.resolve(values.out),
+    baselineFile: path.resolve(values.baseline),
     echo: values.echo,
     functionEnv: JSON.parse(values['function-env']) as Record<string, Record<string, string>>,
   };

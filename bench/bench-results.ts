@@ -6,6 +6,7 @@ import type { ColdStartResult } from './sections/cold-start';
 import type { CriticalPathFloor } from './sections/emulator-limit';
 import type { ReplayResult } from './replay';
 import type { BucketSummary } from './stats';
+import type { Comparison } from './compare';
 import type { FunctionInvocations } from './bench-stack';
 import type { SteadyRateResult } from './sections/end-to-end';
 import type { FlashSaleResult } from './sections/flash-sale';
@@ -89,5 +90,7 @@ export interface BenchResults {
   /** How long the relay's stream mapping waits between reads of an idle shard (Lambda's base rate). */
   readonly relayPollIntervalMs: number;
   readonly targets: readonly Target[];
+  /** This run beside the baseline it was compared with (absent when there was none). */
+  readonly comparedWith?: { readonly file: string; readonly comparison: Comparison };
   readonly notes: readonly string[];
 }

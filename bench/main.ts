@@ -4,7 +4,7 @@
  * run, because absolute times drift on a shared 2-core machine. Results: bench/results/
  * (bench-results.json, bench-report.md, latency-over-time.svg). See bench/README.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseBenchOptions, SECTIONS, type BenchOptions } from './bench-options';
@@ -28,6 +28,7 @@ import {
 } from './sections/emulator-limit';
 import { runSteadyRate, warmUpPipeline, type SteadyRateResult } from './sections/end-to-end';
 import { runFlashSale, type FlashSaleResult } from './sections/flash-sale';
+import { compareRuns } from './compare';
 import { bucketize } from './stats';
 import { LAMBDA_STREAM_POLL_INTERVAL_MS } from '../infra/local/runtime/stream-mapping/stream-mapping';
 
@@ -215,7 +216,14 @@ async function main(): Promise<void> {
     targets: [],
     notes,
   };
-  const judged: BenchResults = { ...results, targets: evaluateTargets(results) };
+  const baseline = readBaseline(options.baselineFile, notes);
+  const judged: BenchResults = {
+    ...results,
+    targets: evaluateTargets(results),
+    ...(baseline === undefined
+      ? {}
+      : { comparedWith: { file: path.relative(process.cwd(), options.baselineFile), comparison: compareRuns(baseline, results) } }),
+  };
 
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(path.join(options.outDir, 'bench-results.json'), `${JSON.stringify(judged, null, 2)}\n`);
@@ -223,6 +231,17 @@ async function main(): Promise<void> {
   writeFileSync(path.join(options.outDir, 'latency-over-time.svg'), renderSvg(judged, { steady, burst, api }));
   progress.finish();
   process.stdout.write(`${renderMarkdown(judged)}\nresults in ${path.relative(process.cwd(), options.outDir)}/\n`);
+}
+
+/** The run to compare with, read before this run's results may overwrite it. */
+function readBaseline(file: string, notes: string[]): BenchResults | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  } catch (error) {
+    notes.push(`No comparison: the baseline ${file} could not be read (${error instanceof Error ? error.message : String(error)}).`);
+    return undefined;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import type { ApiLatencyResult } from './sections/api-latency';
 import type { BundleMeasurement } from './sections/cold-start';
 import type { SteadyRateResult } from './sections/end-to-end';
 import type { FlashSaleResult } from './sections/flash-sale';
+import { renderComparison } from './compare';
 import { renderChart, type Panel } from './svg-chart';
 import { bucketize, round, type LatencySummary } from './stats';
 
@@ -156,6 +157,7 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(`| ${target.name} | ${target.goal} | ${target.measured} | ${target.met === undefined ? '–' : target.met ? 'yes' : '**no**'} |`);
   }
   out.push('');
+  if (results.comparedWith !== undefined) out.push(...renderComparison(results.comparedWith.comparison, `\`${results.comparedWith.file}\``));
 
   if (results.api !== undefined) {
     out.push(
