@@ -64,7 +64,6 @@ export interface Target {
   readonly goal: string;
   readonly measured: string;
   readonly met: boolean | undefined;
-  readonly why?: string;
 }
 
 export interface BenchResults {

@@ -1,0 +1,47 @@
+import type { BenchResults } from '../../../bench/bench-results';
+import { evaluateTargets } from '../../../bench/report';
+
+const latency = (p50: number) => ({ count: 100, p50, p95: p50 * 2, p99: p50 * 3, mean: p50, max: p50 * 4 });
+
+/** A run with the API level at concurrency 8, the replayed limit and the flash sale, on 2 cores. */
+function run(): BenchResults {
+  const results = {
+    startedAt: '2026-11-29T10:00:00.000Z',
+    durationMs: 500_000,
+    profile: 'full',
+    timeScale: 1,
+    useRunning: false,
+    machine: { node: 'v24.21.0', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
+    api: {
+      levels: [
+        {
+          concurrency: 8,
+          api: { latency: latency(57), perSecond: 135, cpuPerRequest: { 'dynamodb-local': 6.5, runtime: 1.1, 'lambda-environments': 5.0, bench: 0.4 } },
+          rawTransaction: { latency: latency(45), perSecond: 170, cpuPerRequest: { 'dynamodb-local': 6.0, bench: 0.5 } },
+        },
+      ],
+    },
+    limit: { limit: { ordersPerSecond: 75 } },
+    burst: { endToEndPerSecond: 37.5, cpuPerOrder: { 'dynamodb-local': 14, 'lambda-environments': 38 } },
+    relayPollIntervalMs: 250,
+    targets: [],
+    notes: [],
+  };
+  return results as unknown as BenchResults;
+}
+
+describe('the targets bounded by CPU', () => {
+  it('say how much CPU the target leaves beside what the run took', () => {
+    // Act
+    const targets = evaluateTargets(run());
+
+    // Assess: 8 clients at 45 + 5 ms is 160 requests/s, which 2 cores serve at 12.5 CPU ms each;
+    // 70 % of 75 orders/s is 52.5 orders/s, which 2 cores complete at 38.1 CPU ms each
+    expect(targets.find((target) => target.name === 'API latency')?.measured).toBe(
+      'API 57 ms vs raw 45 ms (12.0 ms); needs ≤ 12.50 CPU ms per request, took 13.00',
+    );
+    expect(targets.find((target) => target.name === 'End-to-end throughput')?.measured).toBe(
+      '37.5 of 75.0 orders/s (50 %); needs ≤ 38.1 CPU ms per order, took 52.0',
+    );
+  });
+});
