@@ -59,6 +59,23 @@ export function apiCpuCeiling(results: BenchResults, concurrency: number, target
   return ceiling(results.machine.cpus, cpuMsPerOrder, level.api.perSecond, concurrency / targetLatencySeconds);
 }
 
+/**
+ * The API's second condition (see `rawWriterCores`): at the rate the target asks for, everything
+ * but DynamoDB Local (the client, the API emulation, the function) must fit in the other cores.
+ */
+export function apiOutsideDynamoDb(
+  results: BenchResults,
+  concurrency: number,
+  ceilingOfApi: CpuCeiling,
+): { readonly budgetMsPerRequest: number; readonly tookMsPerRequest: number } | undefined {
+  const level = results.api?.levels.find((candidate) => candidate.concurrency === concurrency);
+  if (level === undefined) return undefined;
+  return {
+    budgetMsPerRequest: ((results.machine.cpus - 1) * 1000) / ceilingOfApi.targetPerSecond,
+    tookMsPerRequest: ceilingOfApi.cpuMsPerOrder - (level.api.cpuPerRequest['dynamodb-local'] ?? 0),
+  };
+}
+
 /** The flash sale end to end, against a fraction of the replayed emulator limit. */
 export function endToEndCpuCeiling(results: BenchResults, targetFraction: number): CpuCeiling | undefined {
   const burst = results.burst;

@@ -35,10 +35,12 @@ describe('the targets bounded by CPU', () => {
     // Act
     const targets = evaluateTargets(run());
 
-    // Assess: 8 clients at 45 + 5 ms is 160 requests/s, which 2 cores serve at 12.5 CPU ms each;
+    // Assess: 8 clients at 45 + 5 ms is 160 requests/s, which 2 cores serve at 12.5 CPU ms each, and
+    // the one core DynamoDB Local does not use at 6.25 (the rest of the path took 13.0 − 6.5);
     // 70 % of 75 orders/s is 52.5 orders/s, which 2 cores complete at 38.1 CPU ms each
     expect(targets.find((target) => target.name === 'API latency')?.measured).toBe(
-      'API 57 ms vs raw 45 ms (12.0 ms); needs ≤ 12.50 CPU ms per request, took 13.00',
+      'API 57 ms vs raw 45 ms (12.0 ms); needs ≤ 12.50 CPU ms per request in all and ≤ 6.25 outside DynamoDB Local, ' +
+        'which runs the transactions one at a time; took 13.00 and 6.50',
     );
     expect(targets.find((target) => target.name === 'End-to-end throughput')?.measured).toBe(
       '37.5 of 75.0 orders/s (50 %); needs ≤ 38.1 CPU ms per order, took 52.0',
