@@ -1,6 +1,7 @@
 import type { BenchResults } from '../../../bench/bench-results';
 import { compareRuns, renderComparison, type ComparisonRow } from '../../../bench/compare';
 import { renderMarkdown } from '../../../bench/report';
+import { latency, RUN_HEADER } from './bench-run-fixture';
 
 interface Knobs {
   readonly pipelineCpuMs?: number;
@@ -11,17 +12,10 @@ interface Knobs {
   readonly withBurst?: boolean;
 }
 
-const latency = (p50: number) => ({ count: 100, p50, p95: p50 * 2, p99: p50 * 3, mean: p50, max: p50 * 4 });
-
 /** A run holding only what the compared figures read. */
 function run(knobs: Knobs = {}): BenchResults {
   const results = {
-    startedAt: '2026-11-29T10:00:00.000Z',
-    durationMs: 500_000,
-    profile: 'full',
-    timeScale: 1,
-    useRunning: false,
-    machine: { node: 'v24.21.0', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
+    ...RUN_HEADER,
     coldStart: {
       runs: 11,
       functions: [
@@ -47,8 +41,6 @@ function run(knobs: Knobs = {}): BenchResults {
     cost: { steady: { ours: { usdPerMillionOrders: 22.5 } } },
     invariants: { violationsByRule: knobs.violations === undefined ? {} : { 'lost-order': knobs.violations } },
     relayPollIntervalMs: knobs.relayPollIntervalMs ?? 250,
-    targets: [],
-    notes: [],
   };
   return results as unknown as BenchResults;
 }

@@ -1,10 +1,7 @@
 import type { BenchResults, SteadySummary } from '../../../bench/bench-results';
 import { evaluateTargets, renderMarkdown } from '../../../bench/report';
 import type { LatencySummary } from '../../../bench/stats';
-
-function latency(p50: number): LatencySummary {
-  return { count: 600, p50, p95: p50 * 3, p99: p50 * 4, mean: p50 * 1.2, max: p50 * 5 };
-}
+import { latency, RUN_HEADER } from './bench-run-fixture';
 
 /** A run with only the steady-rate section; `relayLagFrom202` is absent from runs made before it existed. */
 function steadyOnly(relayLagFrom202: LatencySummary | undefined, relayPollIntervalMs = 250): BenchResults {
@@ -22,18 +19,7 @@ function steadyOnly(relayLagFrom202: LatencySummary | undefined, relayPollInterv
     ...(relayLagFrom202 === undefined ? {} : { relayLagFrom202 }),
     series: { api: [], completion: [], relayLag: [] },
   };
-  return {
-    startedAt: '2026-11-29T10:00:00.000Z',
-    durationMs: 60_000,
-    profile: 'full',
-    timeScale: 1,
-    useRunning: false,
-    machine: { node: 'v24', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
-    steady,
-    relayPollIntervalMs,
-    targets: [],
-    notes: [],
-  };
+  return { ...RUN_HEADER, steady, relayPollIntervalMs };
 }
 
 describe('the relay lag measured from the 202 in the bench report', () => {

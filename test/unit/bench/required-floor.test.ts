@@ -1,6 +1,7 @@
 import type { BenchResults } from '../../../bench/bench-results';
 import { evaluateTargets, renderMarkdown } from '../../../bench/report';
 import type { BundleMeasurement } from '../../../bench/sections/cold-start';
+import { RUN_HEADER } from './bench-run-fixture';
 
 const KB = 1024;
 
@@ -22,18 +23,7 @@ function bundleMeasurement(functionId: string, floor: { bytes: number; loadMs: n
 
 /** A run with only the cold-start section; the report must cope with every other section missing. */
 function coldStartOnly(functions: readonly BundleMeasurement[]): BenchResults {
-  return {
-    startedAt: '2026-11-29T10:00:00.000Z',
-    durationMs: 30_000,
-    profile: 'full',
-    timeScale: 1,
-    useRunning: false,
-    machine: { node: 'v24', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
-    coldStart: { runs: 11, functions },
-    relayPollIntervalMs: 100,
-    targets: [],
-    notes: [],
-  };
+  return { ...RUN_HEADER, coldStart: { runs: 11, functions }, relayPollIntervalMs: 250 };
 }
 
 describe('the required-libraries floor in the bench report', () => {

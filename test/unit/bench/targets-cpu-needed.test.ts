@@ -1,17 +1,11 @@
 import type { BenchResults } from '../../../bench/bench-results';
 import { evaluateTargets } from '../../../bench/report';
-
-const latency = (p50: number) => ({ count: 100, p50, p95: p50 * 2, p99: p50 * 3, mean: p50, max: p50 * 4 });
+import { latency, RUN_HEADER } from './bench-run-fixture';
 
 /** A run with the API level at concurrency 8, the replayed limit and the flash sale, on 2 cores. */
 function run(): BenchResults {
   const results = {
-    startedAt: '2026-11-29T10:00:00.000Z',
-    durationMs: 500_000,
-    profile: 'full',
-    timeScale: 1,
-    useRunning: false,
-    machine: { node: 'v24.21.0', cpus: 2, loadAverageAtStart: [0, 0, 0], loadAverageAtEnd: [0, 0, 0] },
+    ...RUN_HEADER,
     api: {
       levels: [
         {
@@ -24,8 +18,6 @@ function run(): BenchResults {
     limit: { limit: { ordersPerSecond: 75 } },
     burst: { endToEndPerSecond: 37.5, cpuPerOrder: { 'dynamodb-local': 14, 'lambda-environments': 38 } },
     relayPollIntervalMs: 250,
-    targets: [],
-    notes: [],
   };
   return results as unknown as BenchResults;
 }
