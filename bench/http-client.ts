@@ -48,6 +48,18 @@ export function createHttpClient(baseUrl: string, maxSockets = 256): HttpClient 
   };
 }
 
+/**
+ * Why a request got no HTTP answer, as a stable label to count: the socket error's code and
+ * message (`ECONNRESET: socket hang up`), so a report says what broke rather than just "Error".
+ */
+export function failureReason(error: unknown): string {
+  // Read as plain fields: an error from another realm (a jest sandbox) is no `instanceof Error`.
+  const { code, name, message } = (typeof error === 'object' && error !== null ? error : {}) as Partial<Record<'code' | 'name' | 'message', unknown>>;
+  if (typeof message !== 'string') return String(error);
+  const label = typeof code === 'string' ? code : typeof name === 'string' ? name : 'Error';
+  return `${label}: ${message}`;
+}
+
 /** Runs `task` from `concurrency` workers until `shouldContinue` says stop; each worker awaits its own. */
 export async function runClosedLoop(concurrency: number, shouldContinue: () => boolean, task: () => Promise<void>): Promise<void> {
   await Promise.all(

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchStack } from '../bench-stack';
-import { createHttpClient } from '../http-client';
+import { createHttpClient, failureReason } from '../http-client';
 import { ORDER_BODY, orderRequestHeaders } from '../order-fixtures';
 import { readItems, waitForDrain, type AcceptedOrders } from '../pipeline-probe';
 import type { Progress } from '../progress';
@@ -131,8 +131,8 @@ export async function runSteadyRate(
               rejected[`HTTP ${response.status}`] = (rejected[`HTTP ${response.status}`] ?? 0) + 1;
             }
           } catch (error) {
-            const name = error instanceof Error ? error.name : 'error';
-            rejected[name] = (rejected[name] ?? 0) + 1;
+            const reason = failureReason(error);
+            rejected[reason] = (rejected[reason] ?? 0) + 1;
           } finally {
             answered += 1;
             progress.update(answered, `${placed.length} accepted`);

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchStack } from '../bench-stack';
-import { createHttpClient, runClosedLoop } from '../http-client';
+import { createHttpClient, failureReason, runClosedLoop } from '../http-client';
 import { ORDER_BODY, orderRequestHeaders } from '../order-fixtures';
 import { cpuByFunction, cpuPerOrder, cpuSnapshot, functionCpuPerOrder, type CpuComponent } from '../process-cpu';
 import { queueDepths, readItems, waitForDrain, type AcceptedOrders, type DrainObservation } from '../pipeline-probe';
@@ -102,8 +102,8 @@ export async function runFlashSale(
             rejected[`HTTP ${response.status}`] = (rejected[`HTTP ${response.status}`] ?? 0) + 1;
           }
         } catch (error) {
-          const name = error instanceof Error ? error.name : 'error';
-          rejected[name] = (rejected[name] ?? 0) + 1;
+          const reason = failureReason(error);
+          rejected[reason] = (rejected[reason] ?? 0) + 1;
         }
         answered += 1;
         const backlog = queueObservations.at(-1)?.depths.reduce((sum, depth) => sum + depth.visible + depth.inFlight, 0) ?? 0;
