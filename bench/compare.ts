@@ -47,11 +47,11 @@ export interface Comparison {
  * figure by design. API CPU per request 12.20–13.77 ms (13 %), API ÷ raw p50 1.16–1.28 (10 %),
  * 202 → CONFIRMED 1518–1698 ms (12 %), requests per order 15.88–16.09, cost $22.09–24.25 (10 %),
  * over all six; load CPU ratio 1.62–1.71 (the four runs with zod/mini); pipeline CPU 50.8–52.7 ms and
- * end to end 47.7–54.9 % (runs 2–6: the first, at 56.0 ms and 41 %, ran earlier code and I did not
- * attribute the difference); relay lag 79–114 ms (the five runs at a 100 ms poll interval). Bundle
- * bytes change only with the code and the lockfile.
+ * end to end 47.7–54.9 % (runs 2–6; the first, at 56.0 ms and 41 %, ran earlier code, and the cause
+ * of its difference was not traced); relay lag 79–114 ms (the five runs at a 100 ms poll interval).
+ * Bundle bytes change only with the code and the lockfile.
  */
-export const NOISE_EVIDENCE = 'the largest difference between two committed full runs of unchanged code, bench/compare.ts';
+export const NOISE_EVIDENCE = 'the largest difference between two committed full runs of unchanged code; bench/compare.ts names them';
 
 const sum = (values: Iterable<number>): number => [...values].reduce((total, value) => total + value, 0);
 
