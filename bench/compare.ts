@@ -13,7 +13,8 @@ interface Figure {
   readonly name: string;
   readonly unit: string;
   readonly digits: number;
-  readonly better: 'lower' | 'higher';
+  /** Default: lower. */
+  readonly better?: 'lower' | 'higher';
   /** A relative band (0.05 = ±5 %), or an absolute one in the figure's unit. */
   readonly noise: { readonly relative: number } | { readonly absolute: number };
   /** The same whatever the profile's sizes (a quick run's burst is smaller than a full run's). */
@@ -53,126 +54,59 @@ export interface Comparison {
  */
 export const NOISE_EVIDENCE = 'the largest difference between two committed full runs of unchanged code; bench/compare.ts names them';
 
-const sum = (values: Iterable<number>): number => [...values].reduce((total, value) => total + value, 0);
-
 function apiLevel(results: BenchResults, concurrency: number) {
   return results.api?.levels.find((level) => level.concurrency === concurrency);
 }
 
-export const FIGURES: readonly Figure[] = [
-  {
-    name: 'largest bundle',
-    unit: 'KB',
-    digits: 1,
-    better: 'lower',
-    noise: { absolute: 0.5 },
-    profileIndependent: true,
-    of: (results) => maxOf(results.coldStart?.functions.map((fn) => fn.bundleBytes / 1024)),
-  },
-  {
-    name: 'all bundles together',
-    unit: 'KB',
-    digits: 1,
-    better: 'lower',
-    noise: { absolute: 2 },
-    profileIndependent: true,
-    of: (results) => (results.coldStart === undefined ? undefined : sum(results.coldStart.functions.map((fn) => fn.bundleBytes / 1024))),
-  },
-  {
-    name: 'worst load CPU ÷ SDK-only load CPU',
-    unit: '×',
-    digits: 2,
-    better: 'lower',
-    noise: { relative: 0.06 },
-    of: (results) => maxOf(results.coldStart?.functions.map((fn) => fn.loadCpuMs / fn.baselineLoadCpuMs)),
-  },
-  {
-    name: 'API CPU per request at concurrency 8 (all processes)',
-    unit: 'ms',
-    digits: 2,
-    better: 'lower',
-    noise: { relative: 0.13 },
-    of: (results) => {
-      const level = apiLevel(results, 8);
-      return level === undefined ? undefined : sum(Object.values(level.api.cpuPerRequest));
-    },
-  },
-  {
-    name: 'API p50 ÷ raw TransactWriteItems p50 at concurrency 8',
-    unit: '×',
-    digits: 2,
-    better: 'lower',
-    noise: { relative: 0.1 },
-    of: (results) => {
-      const level = apiLevel(results, 8);
-      return level === undefined ? undefined : level.api.latency.p50 / level.rawTransaction.latency.p50;
-    },
-  },
-  {
-    name: 'pipeline CPU per order in the flash sale (all processes)',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-    noise: { relative: 0.05 },
-    of: (results) => (results.burst === undefined ? undefined : sum(Object.values(results.burst.cpuPerOrder))),
-  },
-  {
-    name: 'flash sale end to end ÷ replayed emulator limit',
-    unit: '%',
-    digits: 1,
-    better: 'higher',
-    noise: { absolute: 7.5 },
-    of: (results) => {
-      const endToEnd = results.burst?.endToEndPerSecond;
-      const limit = results.limit?.limit.ordersPerSecond;
-      return endToEnd === undefined || limit === undefined ? undefined : (endToEnd / limit) * 100;
-    },
-  },
-  {
-    name: 'relay lag p50 at 20 orders/s',
-    unit: 'ms',
-    digits: 0,
-    better: 'lower',
-    noise: { relative: 0.45 },
-    of: (results) => results.steady?.relayLag.p50,
-  },
-  {
-    name: '202 → CONFIRMED p50 at 20 orders/s',
-    unit: 'ms',
-    digits: 0,
-    better: 'lower',
-    noise: { relative: 0.12 },
-    of: (results) => results.steady?.completion.p50,
-  },
-  {
-    name: 'AWS requests per order in the burst',
-    unit: '',
-    digits: 2,
-    better: 'lower',
-    noise: { relative: 0.03 },
-    of: (results) => (results.recording === undefined ? undefined : sum(results.recording.burst.rows.map((row) => row.perOrder))),
-  },
-  {
-    name: 'cost per million orders on AWS (steady mix)',
-    unit: '$',
-    digits: 2,
-    better: 'lower',
-    noise: { relative: 0.1 },
-    of: (results) => results.cost?.steady.ours.usdPerMillionOrders,
-  },
-  {
-    name: 'invariant violations',
-    unit: '',
-    digits: 0,
-    better: 'lower',
-    noise: { absolute: 0 },
-    of: (results) => (results.invariants === undefined ? undefined : sum(Object.values(results.invariants.violationsByRule))),
-  },
-];
+function sumOf(values: readonly number[] | undefined): number | undefined {
+  return values?.reduce((total, value) => total + value, 0);
+}
 
 function maxOf(values: readonly number[] | undefined): number | undefined {
   return values === undefined || values.length === 0 ? undefined : Math.max(...values);
 }
+
+/** The sum of a per-component record (CPU by process group, violations by rule). */
+function totalOf(record: Readonly<Record<string, number>> | undefined): number | undefined {
+  return sumOf(record === undefined ? undefined : Object.values(record));
+}
+
+function ratioOf(numerator: number | undefined, denominator: number | undefined): number | undefined {
+  return numerator === undefined || denominator === undefined ? undefined : numerator / denominator;
+}
+
+function percentOf(part: number | undefined, whole: number | undefined): number | undefined {
+  const fraction = ratioOf(part, whole);
+  return fraction === undefined ? undefined : fraction * 100;
+}
+
+/** One figure per entry; lower is better unless `better` says otherwise. */
+export const FIGURES: readonly Figure[] = [
+  { name: 'largest bundle', unit: 'KB', digits: 1, noise: { absolute: 0.5 }, profileIndependent: true,
+    of: (results) => maxOf(results.coldStart?.functions.map((fn) => fn.bundleBytes / 1024)) },
+  { name: 'all bundles together', unit: 'KB', digits: 1, noise: { absolute: 2 }, profileIndependent: true,
+    of: (results) => sumOf(results.coldStart?.functions.map((fn) => fn.bundleBytes / 1024)) },
+  { name: 'worst load CPU ÷ SDK-only load CPU', unit: '×', digits: 2, noise: { relative: 0.06 },
+    of: (results) => maxOf(results.coldStart?.functions.map((fn) => fn.loadCpuMs / fn.baselineLoadCpuMs)) },
+  { name: 'API CPU per request at concurrency 8 (all processes)', unit: 'ms', digits: 2, noise: { relative: 0.13 },
+    of: (results) => totalOf(apiLevel(results, 8)?.api.cpuPerRequest) },
+  { name: 'API p50 ÷ raw TransactWriteItems p50 at concurrency 8', unit: '×', digits: 2, noise: { relative: 0.1 },
+    of: (results) => ratioOf(apiLevel(results, 8)?.api.latency.p50, apiLevel(results, 8)?.rawTransaction.latency.p50) },
+  { name: 'pipeline CPU per order in the flash sale (all processes)', unit: 'ms', digits: 1, noise: { relative: 0.05 },
+    of: (results) => totalOf(results.burst?.cpuPerOrder) },
+  { name: 'flash sale end to end ÷ replayed emulator limit', unit: '%', digits: 1, noise: { absolute: 7.5 }, better: 'higher',
+    of: (results) => percentOf(results.burst?.endToEndPerSecond, results.limit?.limit.ordersPerSecond) },
+  { name: 'relay lag p50 at 20 orders/s', unit: 'ms', digits: 0, noise: { relative: 0.45 },
+    of: (results) => results.steady?.relayLag.p50 },
+  { name: '202 → CONFIRMED p50 at 20 orders/s', unit: 'ms', digits: 0, noise: { relative: 0.12 },
+    of: (results) => results.steady?.completion.p50 },
+  { name: 'AWS requests per order in the burst', unit: '', digits: 2, noise: { relative: 0.03 },
+    of: (results) => sumOf(results.recording?.burst.rows.map((row) => row.perOrder)) },
+  { name: 'cost per million orders on AWS (steady mix)', unit: '$', digits: 2, noise: { relative: 0.1 },
+    of: (results) => results.cost?.steady.ours.usdPerMillionOrders },
+  { name: 'invariant violations', unit: '', digits: 0, noise: { absolute: 0 },
+    of: (results) => totalOf(results.invariants?.violationsByRule) },
+];
 
 function isWithin(figure: Figure, baseline: number, change: number): boolean {
   if ('absolute' in figure.noise) return Math.abs(change) <= figure.noise.absolute;
@@ -222,7 +156,7 @@ export function compareRuns(baseline: BenchResults, current: BenchResults): Comp
     if (baseline.profile !== current.profile && figure.profileIndependent !== true) return { ...common, change, verdict: 'not comparable' };
     if (change === 0) return { ...common, change, verdict: 'unchanged' };
     if (isWithin(figure, before, change)) return { ...common, change, verdict: 'within noise' };
-    const improved = figure.better === 'lower' ? change < 0 : change > 0;
+    const improved = figure.better === 'higher' ? change > 0 : change < 0;
     return { ...common, change, verdict: improved ? 'better' : 'worse' };
   });
   return {
